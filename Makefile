@@ -1,0 +1,70 @@
+# timetrack: every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 is the Lambda runtime. Use it from PATH, else from pyenv.
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n1)
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
+# Local runs never touch a real account.
+LOCAL_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+
+.PHONY: help venv test lint unit validate build run user invoke bench openapi clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	@test -n "$(PYTHON)" || { echo "python3.13 not found (PATH or pyenv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -n "$(PYTHON)" || { echo "python3.13 not found (PATH or pyenv)"; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $@
+
+venv: $(VENV)/.installed $(SAM_VENV)/.installed ## create both virtualenvs (app + SAM CLI)
+
+lint: $(VENV)/.installed ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: $(VENV)/.installed ## pytest (unit, integration, contract, events, schemathesis)
+	$(LOCAL_ENV) $(PY) -m pytest -q
+
+validate: $(SAM_VENV)/.installed ## sam validate --lint and cfn-lint
+	$(SAM) validate --lint --region us-east-1
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+
+test: lint unit validate ## everything CI checks
+
+build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build (no Docker needed)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(SAM) build
+
+run: $(VENV)/.installed ## the whole API on an in-memory AWS at 127.0.0.1:$${PORT:-8000}
+	$(LOCAL_ENV) $(PY) -m local.server
+
+user: $(VENV)/.installed ## create a user and token on the running local stack: make user EMAIL=a@example.com
+	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=a@example.com"; exit 2; }
+	@$(LOCAL_ENV) AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$${MOTO_PORT:-8001}} $(PY) -m local.manage create-user --email "$(EMAIL)"
+
+invoke: $(VENV)/.installed ## run one event through a handler in-process: make invoke FUNCTION=entries EVENT=events/entries_list.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=entries EVENT=events/entries_list.json"; exit 2; }
+	@$(LOCAL_ENV) $(PY) -m local.invoke $(FUNCTION) $(EVENT)
+
+bench: $(VENV)/.installed ## cold start, warm latency and DynamoDB cost figures
+	$(LOCAL_ENV) $(PY) -m bench
+
+openapi: $(VENV)/.installed ## write the OpenAPI document to docs/openapi.json
+	$(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json
+
+clean: ## remove virtualenvs and build output
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
