@@ -1,0 +1,68 @@
+"""Entries: list, read, create, update and delete time entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from timetrack.api.app import API_PREFIX, create_app, lambda_handler
+from timetrack.api.deps import CurrentUserId
+from timetrack.api.schemas import EntryCreate, EntryPublic, EntryUpdate
+from timetrack.models import PaymentStatus
+from timetrack.runtime import services
+
+router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"])
+
+
+@router.get("", response_model=list[EntryPublic], operation_id="listEntries")
+async def list_entries(
+    user_id: CurrentUserId,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    payment_status: PaymentStatus | None = None,
+    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[EntryPublic]:
+    """The caller's entries, newest first; dates are inclusive and filter on ``date``."""
+    entries = services().entries
+    caller = entries.caller(user_id)
+    page = entries.page(
+        caller, start_date=start_date, end_date=end_date, payment_status=payment_status, skip=skip, limit=limit
+    )
+    return [EntryPublic.of(entry, caller.tz) for entry in page]
+
+
+@router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry")
+async def get_entry(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
+    entries = services().entries
+    caller = entries.caller(user_id)
+    return EntryPublic.of(entries.get(caller, entry_id), caller.tz)
+
+
+@router.post("", response_model=EntryPublic, status_code=status.HTTP_201_CREATED, operation_id="createEntry")
+async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> EntryPublic:
+    """Without ``end_time`` the entry is the running timer (409 if one runs)."""
+    entries = services().entries
+    caller = entries.caller(user_id)
+    return EntryPublic.of(entries.create(caller, **body.model_dump()), caller.tz)
+
+
+@router.put("/{entry_id}", response_model=EntryPublic, operation_id="updateEntry")
+async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId) -> EntryPublic:
+    entries = services().entries
+    caller = entries.caller(user_id)
+    changes = body.model_dump(include=body.model_fields_set)
+    return EntryPublic.of(entries.update(caller, entry_id, changes), caller.tz)
+
+
+@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEntry")
+async def delete_entry(entry_id: int, user_id: CurrentUserId) -> Response:
+    entries = services().entries
+    entries.delete(entries.caller(user_id), entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+app = create_app(router)
+handler = lambda_handler(app)

@@ -1,0 +1,53 @@
+"""Sessions: the timer. Start, stop, and the running entry (polled every 30 s)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, status
+
+from timetrack.api.app import API_PREFIX, create_app, lambda_handler
+from timetrack.api.deps import CurrentUserId
+from timetrack.api.schemas import EntryPublic, ErrorBody, SessionStart, TimerConflict
+from timetrack.runtime import services
+
+router = APIRouter(prefix=f"{API_PREFIX}/sessions", tags=["sessions"])
+
+
+@router.post(
+    "/start",
+    response_model=EntryPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="startSession",
+    responses={409: {"model": TimerConflict, "description": "A timer is already running"}},
+)
+async def start_session(user_id: CurrentUserId, body: SessionStart | None = Body(None)) -> EntryPublic:
+    """Start the timer now. The body, and each of its fields, is optional."""
+    entries = services().entries
+    caller = entries.caller(user_id)
+    body = body or SessionStart()
+    return EntryPublic.of(entries.start(caller, hourly_rate=body.hourly_rate, notes=body.notes), caller.tz)
+
+
+@router.post(
+    "/{entry_id}/stop",
+    response_model=EntryPublic,
+    operation_id="stopSession",
+    responses={409: {"model": ErrorBody, "description": "The entry is not running"}},
+)
+async def stop_session(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
+    """Stop the timer at the server's now; the entry gets its totals."""
+    entries = services().entries
+    caller = entries.caller(user_id)
+    return EntryPublic.of(entries.stop(caller, entry_id), caller.tz)
+
+
+@router.get("/active", response_model=EntryPublic | None, operation_id="getActiveSession")
+async def active_session(user_id: CurrentUserId) -> EntryPublic | None:
+    """The running entry or ``null``: one key read."""
+    entries = services().entries
+    caller = entries.caller(user_id)
+    entry = entries.active(caller)
+    return EntryPublic.of(entry, caller.tz) if entry else None
+
+
+app = create_app(router)
+handler = lambda_handler(app)

@@ -1,0 +1,29 @@
+"""Settings: default hourly rate, currency, time zone and first day of week."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from timetrack.api.app import API_PREFIX, create_app, lambda_handler
+from timetrack.api.deps import CurrentUserId
+from timetrack.api.schemas import SettingsPublic, SettingsUpdate
+from timetrack.runtime import services
+
+router = APIRouter(prefix=API_PREFIX, tags=["settings"])
+
+
+@router.get("/settings", response_model=SettingsPublic, operation_id="getSettings")
+async def get_settings(user_id: CurrentUserId) -> SettingsPublic:
+    """Created with the defaults on first access."""
+    return SettingsPublic.of(services().settings.get(user_id))
+
+
+@router.put("/settings", response_model=SettingsPublic, operation_id="updateSettings")
+async def update_settings(body: SettingsUpdate, user_id: CurrentUserId) -> SettingsPublic:
+    """Fields left out keep their values."""
+    changes = body.model_dump(include=body.model_fields_set)
+    return SettingsPublic.of(services().settings.update(user_id, changes))
+
+
+app = create_app(router)
+handler = lambda_handler(app)

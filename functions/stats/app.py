@@ -1,0 +1,28 @@
+"""Stats: hours and earnings today / this week / this month, amounts by status."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from timetrack.api.app import API_PREFIX, create_app, lambda_handler
+from timetrack.api.deps import CurrentUserId
+from timetrack.api.schemas import StatsPublic
+from timetrack.runtime import services
+
+router = APIRouter(prefix=API_PREFIX, tags=["stats"])
+
+
+@router.get("/stats", response_model=StatsPublic, operation_id="getStats")
+async def get_stats(
+    user_id: CurrentUserId, period: Literal["day", "week", "month", "year"] | None = None
+) -> StatsPublic:
+    """Periods are the caller's local ones. Without ``period`` the amounts are
+    all-time; with it, they cover entries dated in the current period."""
+    svc = services()
+    return StatsPublic.of(svc.stats.stats(svc.entries.caller(user_id), period))
+
+
+app = create_app(router)
+handler = lambda_handler(app)

@@ -1,0 +1,1 @@
+"""HTTP glue shared by the function apps: schemas, auth dependency, error mapping."""

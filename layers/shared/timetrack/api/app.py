@@ -1,0 +1,91 @@
+"""Building a function's FastAPI app and its Lambda handler, the same way for all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from fastapi import APIRouter, FastAPI
+from mangum import Mangum
+
+from ..observability import logger, metrics, tracer
+from ..runtime import services
+from . import errors
+
+API_PREFIX = "/api/v1/time-tracking"
+
+
+def create_app(*routers: APIRouter, title: str = "timetrack", docs: bool = False) -> FastAPI:
+    """One FastAPI app over ``routers``. Lambda apps skip the docs routes;
+    the local server mounts every router in one app with docs."""
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    for router in routers:
+        app.include_router(router)
+    errors.install(app)
+    return app
+
+
+def lambda_handler(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """Mangum, once, under Powertools' logger/tracer/metrics decorators."""
+    asgi = Mangum(app, lifespan="off")
+    services()  # clients built at cold start (inside SnapStart's snapshot)
+    _register_snapshot_hooks(asgi)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return asgi(event, context)
+
+    return handler
+
+
+def _register_snapshot_hooks(asgi: Mangum) -> None:
+    try:  # only inside the Lambda Python runtime with SnapStart
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:
+        return
+
+    @register_before_snapshot
+    def prime() -> None:
+        import jwt  # noqa: F401  (JWT verification is imported lazily otherwise)
+
+        # Run one request through Mangum/FastAPI so their first-call work is in the snapshot.
+        asgi(_PRIME_EVENT, _PrimeContext())
+
+    @register_after_restore
+    def restored() -> None:
+        services().after_restore()
+
+
+class _PrimeContext:
+    function_name = "prime"
+    aws_request_id = "prime"
+
+
+_PRIME_EVENT = {
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/__prime",
+    "rawQueryString": "",
+    "headers": {"host": "localhost"},
+    "requestContext": {
+        "http": {
+            "method": "GET",
+            "path": "/__prime",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": "prime",
+        },
+        "requestId": "prime",
+        "stage": "$default",
+    },
+    "isBase64Encoded": False,
+}

@@ -1,0 +1,92 @@
+"""The one place that maps domain errors to the personal API's HTTP responses.
+
+Style of seed 001: a bare JSON body ``{"detail": ...}``. Every validation
+failure is 400 (the frontend expects 400, not FastAPI's 422), listing each
+field and its problem; a 500 never carries a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TimerRunning,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
+from ..observability import logger
+from ..runtime import services
+from .schemas import EntryPublic
+
+
+def validation_issues(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """FastAPI's error list without ``input``/``ctx``/``url`` (no echo of input)."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type", "value_error")}
+        for e in errors
+    ]
+
+
+def _status_of(error: DomainError) -> int:
+    for kind, status in (
+        (ValidationFailed, 400),
+        (Unauthorized, 401),
+        (Forbidden, 403),
+        (NotFound, 404),
+        (Conflict, 409),
+        (Unavailable, 503),
+    ):
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def _running_entry(error: TimerRunning) -> dict[str, Any] | None:
+    """The timer already running, so the client can show it beside the 409."""
+    if error.entry is None:
+        return None
+    caller = services().entries.caller(error.entry.user_id)
+    return EntryPublic.of(error.entry, caller.tz).model_dump(mode="json")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_issues(error.errors())}, status_code=400)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        status = _status_of(error)
+        if isinstance(error, ValidationFailed):
+            body: dict[str, Any] = {
+                "detail": [{"loc": [error.location, error.field], "msg": error.problem, "type": "value_error"}]
+            }
+        else:
+            body = {"detail": error.message}
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            headers = {"Retry-After": "1"}
+        if isinstance(error, TimerRunning):
+            body["active_entry"] = _running_entry(error)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("Unhandled error", extra={"path": request.url.path})
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)

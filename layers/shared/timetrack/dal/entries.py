@@ -1,0 +1,356 @@
+"""The entries table: time entries, each user's running timer, all-time totals.
+
+One item collection per user (``pk = USER#<id>``):
+
+- ``ENTRY#<id>``  the entry; carries the sort keys of three local indexes:
+  ``date_sort`` (ByDate), ``status_sort`` (ByStatus), ``end_sort`` (ByEnd,
+  absent while running).
+- ``ACTIVE``      a copy of the running entry. Its existence *is* the timer
+  slot: every write that starts a timer puts it with ``attribute_not_exists``
+  in the same transaction as the entry. ``end_sort = "~"`` sorts after every
+  instant, so a ByEnd query "ended after X" also returns the running entry.
+- ``TOTALS``      all-time earned amounts by payment status, moved with ``ADD``
+  inside the transaction of every write that changes them.
+
+Local (not global) indexes: strongly consistent reads, so a list or stats call
+right after a write sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..errors import Conflict, StaleWrite, TimerRunning, Unavailable
+from ..models import Entry, PaymentStatus
+from .aws import THROTTLING_CODES, cancellation_reasons, error_code
+from .codec import from_item, to_attr, to_item
+
+ACTIVE = "ACTIVE"
+TOTALS = "TOTALS"
+AFTER_EVERY_INSTANT = "~"
+PAGE_SIZE = 500
+
+
+def user_key(user_id: int) -> str:
+    return f"USER#{user_id}"
+
+
+def entry_key(entry_id: int) -> str:
+    return f"ENTRY#{entry_id}"
+
+
+def utc_text(value: dt.datetime) -> str:
+    """Fixed-width UTC text: sorts lexicographically in time order."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def _date_sort(entry: Entry) -> str:
+    return f"{entry.date.isoformat()}#{utc_text(entry.start_time)}#{entry.id:016d}"
+
+
+def _entry_values(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "user_id": entry.user_id,
+        "date": entry.date.isoformat(),
+        "start_time": utc_text(entry.start_time),
+        "end_time": utc_text(entry.end_time) if entry.end_time else None,
+        "hourly_rate": entry.hourly_rate,
+        "payment_status": entry.payment_status.value,
+        "notes": entry.notes,
+        "created_at": utc_text(entry.created_at),
+        "updated_at": utc_text(entry.updated_at),
+        "version": entry.version,
+        "origin": entry.origin or None,
+    }
+
+
+def _entry_item(entry: Entry) -> dict[str, Any]:
+    date_sort = _date_sort(entry)
+    item = to_item(_entry_values(entry))
+    item |= {
+        "pk": {"S": user_key(entry.user_id)},
+        "sk": {"S": entry_key(entry.id)},
+        "date_sort": {"S": date_sort},
+        "status_sort": {"S": f"{entry.payment_status.value}#{date_sort}"},
+    }
+    if entry.end_time is not None:
+        item["end_sort"] = {"S": f"{utc_text(entry.end_time)}#{entry.id:016d}"}
+    return item
+
+
+def _active_item(entry: Entry) -> dict[str, Any]:
+    return {
+        "pk": {"S": user_key(entry.user_id)},
+        "sk": {"S": ACTIVE},
+        "entry_id": {"N": str(entry.id)},
+        "entry": {"M": to_item(_entry_values(entry))},
+        "end_sort": {"S": AFTER_EVERY_INSTANT},
+    }
+
+
+def entry_from_values(values: dict[str, Any]) -> Entry:
+    end = values.get("end_time")
+    return Entry(
+        id=int(values["id"]),
+        user_id=int(values["user_id"]),
+        date=dt.date.fromisoformat(values["date"]),
+        start_time=parse_utc(values["start_time"]),
+        end_time=parse_utc(end) if end else None,
+        hourly_rate=values["hourly_rate"],
+        payment_status=PaymentStatus(values["payment_status"]),
+        notes=values.get("notes"),
+        created_at=parse_utc(values["created_at"]),
+        updated_at=parse_utc(values["updated_at"]),
+        version=int(values["version"]),
+        origin={k: None if v is None else int(v) for k, v in (values.get("origin") or {}).items()},
+    )
+
+
+def _entry_from_item(item: dict[str, Any]) -> Entry:
+    if item["sk"]["S"] == ACTIVE:
+        return entry_from_values(from_item(item["entry"]["M"]))
+    return entry_from_values(from_item(item))
+
+
+class EntryRepository:
+    def __init__(self, dynamodb, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    # -- reads ---------------------------------------------------------------
+
+    def get(self, user_id: int, entry_id: int) -> Entry | None:
+        item = self._get(user_id, entry_key(entry_id))
+        return _entry_from_item(item) if item else None
+
+    def active(self, user_id: int) -> Entry | None:
+        """The running entry: one strongly consistent GetItem."""
+        item = self._get(user_id, ACTIVE)
+        return _entry_from_item(item) if item else None
+
+    def totals(self, user_id: int) -> dict[PaymentStatus, Decimal]:
+        item = self._get(user_id, TOTALS) or {}
+        return {status: Decimal(item[status.value]["N"]) for status in PaymentStatus if status.value in item}
+
+    def page(
+        self,
+        user_id: int,
+        *,
+        first_date: dt.date | None,
+        last_date: dt.date | None,
+        status: PaymentStatus | None,
+        skip: int,
+        limit: int,
+    ) -> list[Entry]:
+        """Newest first by date, reading exactly ``skip + limit`` items at most."""
+        low = first_date.isoformat() if first_date else ""
+        high = f"{last_date.isoformat()}#{AFTER_EVERY_INSTANT}" if last_date else AFTER_EVERY_INSTANT
+        if status is None:
+            index, attr = "ByDate", "date_sort"
+        else:
+            index, attr = "ByStatus", "status_sort"
+            low, high = f"{status.value}#{low}", f"{status.value}#{high}"
+        items = self._query(
+            index,
+            f"pk = :pk AND {attr} BETWEEN :low AND :high",
+            {":pk": {"S": user_key(user_id)}, ":low": {"S": low}, ":high": {"S": high}},
+            newest_first=True,
+            max_items=skip + limit,
+        )
+        return [_entry_from_item(item) for item in items][skip:]
+
+    def ended_since(self, user_id: int, since: dt.datetime) -> list[Entry]:
+        """Entries that end at or after ``since``, plus the running one."""
+        items = self._query(
+            "ByEnd",
+            "pk = :pk AND end_sort >= :since",
+            {":pk": {"S": user_key(user_id)}, ":since": {"S": utc_text(since)}},
+        )
+        return [_entry_from_item(item) for item in items]
+
+    def dated_between(self, user_id: int, first: dt.date, last: dt.date) -> list[Entry]:
+        """Entries whose ``date`` lies in [first, last]."""
+        items = self._query(
+            "ByDate",
+            "pk = :pk AND date_sort BETWEEN :low AND :high",
+            {
+                ":pk": {"S": user_key(user_id)},
+                ":low": {"S": first.isoformat()},
+                ":high": {"S": f"{last.isoformat()}#{AFTER_EVERY_INSTANT}"},
+            },
+        )
+        return [_entry_from_item(item) for item in items]
+
+    # -- writes (each one transaction: whole or absent) ----------------------
+
+    def create(self, entry: Entry) -> None:
+        writes = [self._put_entry(entry, "attribute_not_exists(pk)", {})]
+        if entry.running:
+            writes.append(self._claim_timer(entry))
+        writes += self._totals_delta(entry.user_id, {}, entry.earned_by_status())
+        self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id)
+
+    def replace(self, old: Entry, new: Entry) -> None:
+        """Write ``new`` over ``old``; fails with StaleWrite if ``old`` changed."""
+        writes = [self._put_entry(new, "version = :v", {":v": {"N": str(old.version)}})]
+        timer_index = None
+        if old.running and new.running:
+            writes.append(self._timer_write(new, "Put"))
+        elif old.running:
+            writes.append(self._timer_write(old, "Delete"))
+        elif new.running:
+            timer_index = len(writes)
+            writes.append(self._claim_timer(new))
+        writes += self._totals_delta(new.user_id, old.earned_by_status(), new.earned_by_status())
+        self._transact(writes, timer_index=timer_index, user_id=new.user_id)
+
+    def delete(self, entry: Entry) -> None:
+        writes: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": self._key(entry.user_id, entry_key(entry.id)),
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(entry.version)}},
+                }
+            }
+        ]
+        if entry.running:
+            writes.append(self._timer_write(entry, "Delete"))
+        writes += self._totals_delta(entry.user_id, entry.earned_by_status(), {})
+        self._transact(writes, timer_index=None, user_id=entry.user_id)
+
+    # -- helpers -------------------------------------------------------------
+
+    def _key(self, user_id: int, sort_key: str) -> dict[str, Any]:
+        return {"pk": {"S": user_key(user_id)}, "sk": {"S": sort_key}}
+
+    def _get(self, user_id: int, sort_key: str) -> dict[str, Any] | None:
+        try:
+            response = self._db.get_item(TableName=self._table, Key=self._key(user_id, sort_key), ConsistentRead=True)
+        except ClientError as error:
+            raise _translate(error) from error
+        return response.get("Item")
+
+    def _query(
+        self,
+        index: str,
+        condition: str,
+        values: dict[str, Any],
+        *,
+        newest_first: bool = False,
+        max_items: int | None = None,
+    ) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ConsistentRead": True,
+            "ScanIndexForward": not newest_first,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            if max_items is not None:
+                request["Limit"] = min(PAGE_SIZE, max_items - len(items))
+            try:
+                response = self._db.query(**request)
+            except ClientError as error:
+                raise _translate(error) from error
+            items += response.get("Items", [])
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key or (max_items is not None and len(items) >= max_items):
+                return items
+            request["ExclusiveStartKey"] = last_key
+
+    def _put_entry(self, entry: Entry, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": _entry_item(entry),
+            "ConditionExpression": condition,
+        }
+        if values:
+            put["ExpressionAttributeValues"] = values
+        return {"Put": put}
+
+    def _claim_timer(self, entry: Entry) -> dict[str, Any]:
+        """Take the user's single timer slot, or fail the whole transaction."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": _active_item(entry),
+                "ConditionExpression": "attribute_not_exists(pk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _timer_write(self, entry: Entry, kind: str) -> dict[str, Any]:
+        """Refresh (Put) or release (Delete) the slot this entry holds."""
+        body: dict[str, Any] = {
+            "TableName": self._table,
+            "ConditionExpression": "entry_id = :id",
+            "ExpressionAttributeValues": {":id": {"N": str(entry.id)}},
+        }
+        if kind == "Put":
+            body["Item"] = _active_item(entry)
+        else:
+            body["Key"] = self._key(entry.user_id, ACTIVE)
+        return {kind: body}
+
+    def _totals_delta(
+        self,
+        user_id: int,
+        before: dict[PaymentStatus, Decimal],
+        after: dict[PaymentStatus, Decimal],
+    ) -> list[dict[str, Any]]:
+        deltas = {s: after.get(s, 0) - before.get(s, 0) for s in before.keys() | after.keys()}
+        deltas = {s: d for s, d in sorted(deltas.items()) if d}
+        if not deltas:
+            return []
+        names = {f"#s{i}": status.value for i, status in enumerate(deltas)}
+        values = {f":d{i}": to_attr(delta) for i, delta in enumerate(deltas.values())}
+        expression = "ADD " + ", ".join(f"#s{i} :d{i}" for i in range(len(deltas)))
+        return [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": self._key(user_id, TOTALS),
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        ]
+
+    def _transact(self, writes: list[dict[str, Any]], *, timer_index: int | None, user_id: int) -> None:
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise _translate(error) from error
+            reasons = cancellation_reasons(error)
+            codes = [reason.get("Code") for reason in reasons]
+            if timer_index is not None and len(codes) > timer_index and codes[timer_index] == "ConditionalCheckFailed":
+                old = reasons[timer_index].get("Item")
+                running = _entry_from_item(old) if old else self.active(user_id)
+                raise TimerRunning(running) from error
+            if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+                raise StaleWrite() from error
+            if any(code in THROTTLING_CODES for code in codes):
+                raise Unavailable("The database is busy; retry shortly.") from error
+            raise Conflict("The write could not be completed; retry.") from error
+
+
+def _translate(error: ClientError) -> Exception:
+    if error_code(error) in THROTTLING_CODES:
+        return Unavailable("The database is busy; retry shortly.")
+    return error

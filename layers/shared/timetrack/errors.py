@@ -1,0 +1,68 @@
+"""Domain errors. Each API style maps them to HTTP in exactly one place."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: ``message`` is safe to show to the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(DomainError):
+    """Input is well-formed but breaks a rule; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str, *, location: str = "body") -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.problem = message
+        self.location = location  # "body" or "query", as in FastAPI's errors
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """A state conflict (a timer already running, a stale write)."""
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.context = context
+
+
+class Unauthorized(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class TimerRunning(Conflict):
+    """The one-running-timer rule: ``entry`` is the timer already running."""
+
+    def __init__(self, entry: Any) -> None:
+        super().__init__("A timer is already running; stop it first.")
+        self.entry = entry
+
+
+class NotRunning(Conflict):
+    """Stopping an entry (or a user) whose timer is not running."""
+
+    def __init__(self, entry: Any = None) -> None:
+        super().__init__("No timer is running." if entry is None else f"Time entry {entry.id} is not running.")
+        self.entry = entry
+
+
+class StaleWrite(Conflict):
+    """Someone else changed the item between our read and our write."""
+
+    def __init__(self) -> None:
+        super().__init__("The entry was changed concurrently; retry.")
+
+
+class Unavailable(DomainError):
+    """A dependency is throttling or down; the client may retry."""

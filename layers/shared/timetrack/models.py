@@ -1,0 +1,99 @@
+"""Domain models: plain dataclasses, Decimal money, aware UTC datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+SECONDS_PER_HOUR = Decimal(3600)
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Half-up to 2 places: the rounding for hours and money everywhere."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Exact duration in hours (microsecond precision, no float)."""
+    delta = end - start
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return Decimal(micros) / Decimal(1_000_000) / SECONDS_PER_HOUR
+
+
+class PaymentStatus(StrEnum):
+    NOT_PAID = "not_paid"
+    INVOICED_NOT_APPROVED = "invoiced_not_approved"
+    INVOICED_APPROVED = "invoiced_approved"
+    PAID = "paid"
+
+
+class WeekStart(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def weekday(self) -> int:
+        """Python's weekday number (Monday is 0)."""
+        return list(WeekStart).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    default_hourly_rate: Decimal = ZERO
+    currency: str = "USD"
+    timezone: str = "UTC"
+    week_start: WeekStart = WeekStart.MONDAY
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A time entry. ``end_time`` is None while it runs (the user's timer)."""
+
+    id: int
+    user_id: int
+    date: dt.date
+    start_time: dt.datetime
+    end_time: dt.datetime | None
+    hourly_rate: Decimal
+    payment_status: PaymentStatus
+    notes: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = 1
+    # Where a clock-in came from (workspace API); empty for personal entries.
+    origin: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        return self.end_time is None
+
+    @property
+    def total_hours(self) -> Decimal | None:
+        if self.end_time is None:
+            return None
+        return round_money(hours_between(self.start_time, self.end_time))
+
+    @property
+    def total_earned(self) -> Decimal | None:
+        hours = self.total_hours
+        return None if hours is None else round_money(hours * self.hourly_rate)
+
+    def earned_by_status(self) -> dict[PaymentStatus, Decimal]:
+        """This entry's contribution to the all-time amounts (running: none)."""
+        earned = self.total_earned
+        return {} if not earned else {self.payment_status: earned}
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str | None = None

@@ -1,0 +1,206 @@
+"""Time entries and the timer: create, edit, delete, start, stop."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from ..dal.entries import EntryRepository
+from ..dal.ids import IdAllocator
+from ..dal.settings import SettingsRepository
+from ..errors import NotFound, NotRunning, StaleWrite, ValidationFailed
+from ..models import Entry, PaymentStatus
+from ..observability import metrics
+from ..rules import NOTES_MAX_LENGTH, check_rate, check_times, to_utc
+from .caller import Caller
+from .clock import Clock
+
+WRITE_ATTEMPTS = 3
+EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes")
+NOT_NULLABLE = ("start_time", "hourly_rate", "payment_status")
+
+
+class TimeEntries:
+    def __init__(
+        self,
+        entries: EntryRepository,
+        settings: SettingsRepository,
+        ids: IdAllocator,
+        clock: Clock,
+    ) -> None:
+        self._entries = entries
+        self._settings = settings
+        self._ids = ids
+        self._clock = clock
+
+    def caller(self, user_id: int) -> Caller:
+        return Caller(user_id, self._settings.get)
+
+    # -- reads ---------------------------------------------------------------
+
+    def get(self, caller: Caller, entry_id: int) -> Entry:
+        entry = self._entries.get(caller.user_id, entry_id)
+        if entry is None:  # also when it is another user's: keys include the user
+            raise NotFound(f"Time entry {entry_id} not found")
+        return entry
+
+    def active(self, caller: Caller) -> Entry | None:
+        return self._entries.active(caller.user_id)
+
+    def page(
+        self,
+        caller: Caller,
+        *,
+        start_date: dt.date | None = None,
+        end_date: dt.date | None = None,
+        payment_status: PaymentStatus | None = None,
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[Entry]:
+        if start_date and end_date and end_date < start_date:
+            raise ValidationFailed("end_date", "must not be before start_date", location="query")
+        return self._entries.page(
+            caller.user_id,
+            first_date=start_date,
+            last_date=end_date,
+            status=payment_status,
+            skip=skip,
+            limit=limit,
+        )
+
+    # -- writes --------------------------------------------------------------
+
+    def create(
+        self,
+        caller: Caller,
+        *,
+        start_time: dt.datetime,
+        end_time: dt.datetime | None = None,
+        date: dt.date | None = None,
+        hourly_rate: Decimal | None = None,
+        payment_status: PaymentStatus = PaymentStatus.NOT_PAID,
+        notes: str | None = None,
+        origin: dict[str, int | None] | None = None,
+    ) -> Entry:
+        settings, tz = caller.settings, caller.tz
+        start = to_utc(start_time, tz)
+        end = to_utc(end_time, tz) if end_time is not None else None
+        check_times(start, end)
+        rate = check_rate("hourly_rate", settings.default_hourly_rate if hourly_rate is None else hourly_rate)
+        now = self._clock()
+        entry = Entry(
+            id=self._ids.next_id(),
+            user_id=caller.user_id,
+            date=date or start.astimezone(tz).date(),
+            start_time=start,
+            end_time=end,
+            hourly_rate=rate,
+            payment_status=payment_status,
+            notes=_check_notes(notes),
+            created_at=now,
+            updated_at=now,
+            origin=origin or {},
+        )
+        self._entries.create(entry)
+        metrics.add_metric(name="EntriesCreated", unit=MetricUnit.Count, value=1)
+        if entry.running:
+            metrics.add_metric(name="SessionsStarted", unit=MetricUnit.Count, value=1)
+        return entry
+
+    def start(
+        self,
+        caller: Caller,
+        *,
+        hourly_rate: Decimal | None = None,
+        notes: str | None = None,
+        origin: dict[str, int | None] | None = None,
+    ) -> Entry:
+        """Start the user's timer now; TimerRunning if one already runs."""
+        return self.create(caller, start_time=self._clock(), hourly_rate=hourly_rate, notes=notes, origin=origin)
+
+    def stop(self, caller: Caller, entry_id: int) -> Entry:
+        def change(entry: Entry) -> Entry:
+            if not entry.running:
+                raise NotRunning(entry)
+            return dataclasses.replace(entry, end_time=max(self._clock(), entry.start_time))
+
+        return self._rewrite(caller, entry_id, change)
+
+    def stop_running(self, caller: Caller) -> Entry:
+        """Stop whatever timer runs (the workspace API does not know its id)."""
+        running = self._entries.active(caller.user_id)
+        if running is None:
+            raise NotRunning(None)
+        return self.stop(caller, running.id)
+
+    def update(self, caller: Caller, entry_id: int, changes: dict[str, Any]) -> Entry:
+        """Apply the given fields (PUT with all fields optional)."""
+        unknown = changes.keys() - set(EDITABLE)
+        if unknown:
+            raise ValidationFailed(sorted(unknown)[0], "is not an editable field")
+        for name in NOT_NULLABLE:
+            if name in changes and changes[name] is None:
+                raise ValidationFailed(name, "must not be null")
+
+        def change(entry: Entry) -> Entry:
+            tz = caller.tz
+            values: dict[str, Any] = {}
+            if "start_time" in changes:
+                values["start_time"] = to_utc(changes["start_time"], tz)
+            if "end_time" in changes:
+                end = changes["end_time"]
+                values["end_time"] = None if end is None else to_utc(end, tz)
+            start = values.get("start_time", entry.start_time)
+            if changes.get("date") is not None:
+                values["date"] = changes["date"]
+            elif "start_time" in changes or "date" in changes:
+                values["date"] = start.astimezone(tz).date()
+            if "hourly_rate" in changes:
+                values["hourly_rate"] = check_rate("hourly_rate", changes["hourly_rate"])
+            if "payment_status" in changes:
+                values["payment_status"] = PaymentStatus(changes["payment_status"])
+            if "notes" in changes:
+                values["notes"] = _check_notes(changes["notes"])
+            updated = dataclasses.replace(entry, **values)
+            check_times(updated.start_time, updated.end_time)
+            return updated
+
+        return self._rewrite(caller, entry_id, change)
+
+    def delete(self, caller: Caller, entry_id: int) -> None:
+        for attempt in range(WRITE_ATTEMPTS):
+            entry = self.get(caller, entry_id)
+            try:
+                self._entries.delete(entry)
+                return
+            except StaleWrite:
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+
+    def _rewrite(self, caller: Caller, entry_id: int, change: Callable[[Entry], Entry]) -> Entry:
+        """Read, change, write conditionally on the version read; retry on races."""
+        for attempt in range(WRITE_ATTEMPTS):
+            entry = self.get(caller, entry_id)
+            updated = change(entry)
+            updated = dataclasses.replace(updated, version=entry.version + 1, updated_at=self._clock())
+            try:
+                self._entries.replace(entry, updated)
+            except StaleWrite:
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                continue
+            if entry.running and not updated.running:
+                metrics.add_metric(name="SessionsStopped", unit=MetricUnit.Count, value=1)
+            return updated
+        raise AssertionError("unreachable")
+
+
+def _check_notes(notes: str | None) -> str | None:
+    if notes is not None and len(notes) > NOTES_MAX_LENGTH:
+        raise ValidationFailed("notes", f"must be at most {NOTES_MAX_LENGTH} characters")
+    return notes or None
