@@ -6,6 +6,7 @@ the same stack; the API listens on 127.0.0.1:$PORT (8000).
 
 from __future__ import annotations
 
+import logging
 import os
 
 import uvicorn
@@ -17,6 +18,7 @@ from local import stack
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
     moto_port = int(os.environ.get("MOTO_PORT", "8001"))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-call access log
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"

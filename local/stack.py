@@ -8,7 +8,7 @@ import re
 from local.template import create_queues, create_tables, load_template, queue_env_vars, table_env_vars
 
 DEMO_EMAIL = "demo@example.com"
-DEMO_TOKEN = "tt_demo" + "0" * 28  # local only: the in-memory stack never leaves this machine  # noqa: S105
+DEMO_TOKEN = "tt_demo" + "0" * 28  # local only: the in-memory stack never leaves this machine
 REGION = "us-east-1"
 
 
@@ -40,6 +40,7 @@ def configure_environment() -> None:
     os.environ.setdefault("AWS_REGION", REGION)
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Timetrack")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "timetrack-local")
 
 
 def create_resources(dynamodb, sqs=None) -> dict[str, str]:

@@ -35,9 +35,7 @@ class CfnLoader(yaml.SafeLoader):
     """
 
 
-def _construct_cfn_tag(
-    loader: CfnLoader, suffix: str, node: yaml.Node
-) -> dict[str, Any]:
+def _construct_cfn_tag(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
@@ -73,9 +71,7 @@ def load_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     return copy.deepcopy(_parse(resolved, resolved.stat().st_mtime_ns))
 
 
-def resources_of_type(
-    template: dict[str, Any], resource_type: str
-) -> dict[str, dict[str, Any]]:
+def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     """Logical id -> resource, for every resource of that type, in template order."""
     return {
         logical_id: resource
@@ -93,10 +89,7 @@ def resource_env_vars(template: dict[str, Any], resource_type: str) -> dict[str,
     wanted = resources_of_type(template, resource_type)
     sources = [template.get("Globals", {}).get("Function", {})]
     sources += [
-        resource.get("Properties", {})
-        for resource in resources_of_type(
-            template, "AWS::Serverless::Function"
-        ).values()
+        resource.get("Properties", {}) for resource in resources_of_type(template, "AWS::Serverless::Function").values()
     ]
     found: dict[str, str] = {}
     for properties in sources:
@@ -124,9 +117,7 @@ def queue_env_vars(template: dict[str, Any]) -> dict[str, str]:
 def _check_names(kind: str, logical_ids: dict[str, Any], names: dict[str, str]) -> None:
     missing = sorted(set(logical_ids) - set(names))
     if missing:
-        raise KeyError(
-            f"no name given for {kind} {', '.join(missing)} of template.yaml"
-        )
+        raise KeyError(f"no name given for {kind} {', '.join(missing)} of template.yaml")
     unknown = sorted(set(names) - set(logical_ids))
     if unknown:
         raise KeyError(f"{', '.join(unknown)}: not a {kind} in template.yaml")
@@ -137,9 +128,7 @@ def _literal(logical_id: str, key: str, value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1:
         (only_key,) = value
         if only_key == "Ref" or only_key.startswith("Fn::"):
-            raise ValueError(
-                f"{logical_id}.{key}: the local stack cannot resolve {only_key}"
-            )
+            raise ValueError(f"{logical_id}.{key}: the local stack cannot resolve {only_key}")
     return value
 
 
@@ -150,9 +139,7 @@ def _index(index: dict[str, Any], billing_mode: str) -> dict[str, Any]:
     return out
 
 
-def create_table_kwargs(
-    logical_id: str, properties: dict[str, Any], name: str
-) -> dict[str, Any]:
+def create_table_kwargs(logical_id: str, properties: dict[str, Any], name: str) -> dict[str, Any]:
     """The create_table arguments for one AWS::DynamoDB::Table's Properties."""
     used = (
         "BillingMode",
@@ -184,9 +171,7 @@ def create_table_kwargs(
     return kwargs
 
 
-def create_tables(
-    dynamodb_client: Any, names: dict[str, str], template: dict[str, Any] | None = None
-) -> None:
+def create_tables(dynamodb_client: Any, names: dict[str, str], template: dict[str, Any] | None = None) -> None:
     """Create every DynamoDB table of the template under the given physical names.
 
     `names` maps each table's logical id to its name; a table of the template
@@ -198,9 +183,7 @@ def create_tables(
     for logical_id, resource in tables.items():
         properties = resource.get("Properties", {})
         name = names[logical_id]
-        dynamodb_client.create_table(
-            **create_table_kwargs(logical_id, properties, name)
-        )
+        dynamodb_client.create_table(**create_table_kwargs(logical_id, properties, name))
         ttl = properties.get("TimeToLiveSpecification") or {}
         if ttl.get("Enabled") is True:
             dynamodb_client.update_time_to_live(
@@ -246,9 +229,7 @@ def _dead_letter_source(redrive: dict[str, Any] | None) -> str | None:
     return None
 
 
-def create_queues(
-    sqs_client: Any, names: dict[str, str], template: dict[str, Any] | None = None
-) -> dict[str, str]:
+def create_queues(sqs_client: Any, names: dict[str, str], template: dict[str, Any] | None = None) -> dict[str, str]:
     """Create every SQS queue of the template; return logical id -> queue URL.
 
     Dead-letter queues are created first, so a RedrivePolicy's
@@ -265,28 +246,17 @@ def create_queues(
         ready = {
             logical_id: resource
             for logical_id, resource in pending.items()
-            if _dead_letter_source(resource.get("Properties", {}).get("RedrivePolicy"))
-            in (None, *arns)
+            if _dead_letter_source(resource.get("Properties", {}).get("RedrivePolicy")) in (None, *arns)
         }
         if not ready:
-            raise ValueError(
-                f"unresolvable RedrivePolicy targets among {', '.join(sorted(pending))}"
-            )
+            raise ValueError(f"unresolvable RedrivePolicy targets among {', '.join(sorted(pending))}")
         for logical_id, resource in ready.items():
             raw = resource.get("Properties", {})
-            properties = {
-                k: _literal(logical_id, k, raw[k])
-                for k in (*_QUEUE_ATTRIBUTES, "RedrivePolicy")
-                if k in raw
-            }
+            properties = {k: _literal(logical_id, k, raw[k]) for k in (*_QUEUE_ATTRIBUTES, "RedrivePolicy") if k in raw}
             name = names[logical_id]
             if properties.get("FifoQueue") is True and not name.endswith(".fifo"):
                 name += ".fifo"
-            attributes = {
-                k: _attribute(properties[k])
-                for k in _QUEUE_ATTRIBUTES
-                if k in properties
-            }
+            attributes = {k: _attribute(properties[k]) for k in _QUEUE_ATTRIBUTES if k in properties}
             redrive = properties.get("RedrivePolicy")
             if redrive:
                 redrive = dict(redrive)
@@ -294,12 +264,10 @@ def create_queues(
                 if source is not None:
                     redrive["deadLetterTargetArn"] = arns[source]
                 attributes["RedrivePolicy"] = json.dumps(redrive)
-            url = sqs_client.create_queue(QueueName=name, Attributes=attributes)[
-                "QueueUrl"
-            ]
+            url = sqs_client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
             urls[logical_id] = url
-            arns[logical_id] = sqs_client.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["QueueArn"]
-            )["Attributes"]["QueueArn"]
+            arns[logical_id] = sqs_client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
             del pending[logical_id]
     return urls

@@ -152,7 +152,7 @@ class EntryRepository:
         limit: int,
     ) -> list[Entry]:
         """Newest first by date, reading exactly ``skip + limit`` items at most."""
-        low = first_date.isoformat() if first_date else ""
+        low = first_date.isoformat() if first_date else "0"  # key values cannot be empty
         high = f"{last_date.isoformat()}#{AFTER_EVERY_INSTANT}" if last_date else AFTER_EVERY_INSTANT
         if status is None:
             index, attr = "ByDate", "date_sort"

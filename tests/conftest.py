@@ -1,0 +1,98 @@
+"""Shared fixtures: an in-memory AWS built from template.yaml, a controllable
+clock, the combined app, and users with tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from fastapi.testclient import TestClient
+from moto import mock_aws
+
+from local import stack
+from local.app import build_app
+from timetrack import runtime
+from timetrack.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+
+stack.configure_environment()
+
+
+class FrozenClock:
+    """The services' clock; tests move it explicitly."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, when: str | dt.datetime) -> None:
+        self.now = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(dt.datetime(2024, 1, 22, 9, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh in-memory AWS with every table (and queue) of the template."""
+    with mock_aws():
+        stack.create_resources(
+            boto3.client("dynamodb", region_name=stack.REGION), boto3.client("sqs", region_name=stack.REGION)
+        )
+        yield
+    runtime.reset()
+
+
+@pytest.fixture
+def services(aws, clock) -> runtime.Services:
+    """The process's service container, on the mock and the frozen clock."""
+    runtime.reset()
+    built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
+    runtime.reset(built)
+    return built
+
+
+@pytest.fixture
+def client(services) -> TestClient:
+    return TestClient(build_app(), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def make_user(services):
+    """make_user("a@example.com") -> {"user_id", "token", "headers"}."""
+
+    def create(email: str) -> dict:
+        user_id = services.accounts.create_user(email)
+        token = services.accounts.issue_token(user_id).token
+        return {"user_id": user_id, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
+
+    return create
+
+
+@pytest.fixture
+def user(make_user) -> dict:
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def demo_user(services) -> dict:
+    """The demo user whose token the events in events/ carry."""
+    user_id = stack.seed_demo_user(services)
+    return {"user_id": user_id, "token": stack.DEMO_TOKEN, "headers": {"Authorization": f"Bearer {stack.DEMO_TOKEN}"}}
+
+
+def load_event(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text())
