@@ -12,6 +12,8 @@ class Settings(BaseSettings):
     entries_table: str = "timetrack-entries"
     settings_table: str = "timetrack-settings"
     directory_table: str = "timetrack-directory"
+    clock_in_queue_url: str = ""
+    idempotency_table: str = "timetrack-idempotency"
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
     # OIDC bearer JWTs (a Cognito user pool in the template). Empty issuer: JWTs off.

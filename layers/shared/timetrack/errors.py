@@ -66,3 +66,10 @@ class StaleWrite(Conflict):
 
 class Unavailable(DomainError):
     """A dependency is throttling or down; the client may retry."""
+
+
+class ForwardingFailed(Unavailable):
+    """The clock-in could not be handed to the queue (and was undone)."""
+
+    def __init__(self) -> None:
+        super().__init__("The clock-in could not be forwarded; nothing was recorded. Retry.")

@@ -1,0 +1,325 @@
+"""Workspaces in the directory table, one item collection per workspace.
+
+========================================  ===================================
+pk / sk                                   holds
+========================================  ===================================
+``WS#<id>`` / ``META``                    the workspace, with its owner count
+``WS#<id>`` / ``MEMBER#<user>``           a membership and its role
+``USER#<user>`` / ``WS#<id>``             the same membership, seen from the
+                                          user (lists "my workspaces")
+``WS#<id>`` / ``PROJECT#<id>``            a project
+``WS#<id>`` / ``CONTRACT#<id>``           a member's assignment to a project
+``WS#<id>`` / ``TASK#<id>``               a task in a project
+========================================  ===================================
+
+Membership changes write both membership items and the owner count in one
+transaction; the count's condition (``owners > 1``) keeps the last owner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..errors import Conflict, NotFound
+from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from .aws import cancellation_reasons, error_code
+from .codec import from_item, to_item
+from .entries import parse_utc, utc_text
+
+
+class LastOwner(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The last owner cannot leave or be demoted; make another member owner first.")
+
+
+def _ws(workspace_id: int) -> str:
+    return f"WS#{workspace_id}"
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    out = {}
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        if isinstance(value, dt.datetime):
+            value = utc_text(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        out[field.name] = value
+    return out
+
+
+def _parse(cls: type, values: dict[str, Any]) -> Any:
+    kwargs = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in values:
+            continue
+        value = values[field.name]
+        kind = str(field.type)
+        if isinstance(value, str) and "datetime" in kind:
+            value = parse_utc(value)
+        elif isinstance(value, Decimal) and kind.startswith("int"):
+            value = int(value)
+        kwargs[field.name] = value
+    if cls is Member:
+        kwargs["role"] = Role(kwargs["role"])
+    if cls is Task:
+        kwargs["status"] = TaskStatus(kwargs["status"])
+    return cls(**kwargs)
+
+
+class WorkspaceRepository:
+    def __init__(self, dynamodb, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    # -- generic -------------------------------------------------------------
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self._db.get_item(TableName=self._table, Key=_key(pk, sk), ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._db.query(**request)
+            items += [from_item(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _put_new(self, pk: str, sk: str, obj: Any) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": _key(pk, sk) | to_item(_values(obj)),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, writes: list[dict[str, Any]], owner_guard: int | None = None) -> None:
+        """``owner_guard``: index of the owner-count update whose failure means LastOwner."""
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            codes = [reason.get("Code") for reason in cancellation_reasons(error)]
+            if owner_guard is not None and len(codes) > owner_guard and codes[owner_guard] == "ConditionalCheckFailed":
+                raise LastOwner() from error
+            raise Conflict("The workspace changed concurrently; retry.") from error
+
+    def _update(self, pk: str, sk: str, assignments: dict[str, Any], condition: str = "attribute_exists(pk)") -> Any:
+        names = {f"#a{i}": name for i, name in enumerate(assignments)}
+        values = {f":v{i}": to_item({"v": value})["v"] for i, value in enumerate(assignments.values())}
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=_key(pk, sk),
+                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(assignments))),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise NotFound("Not found") from error
+            raise
+        return from_item(response["Attributes"])
+
+    # -- workspaces and members ----------------------------------------------
+
+    def create_workspace(self, workspace: Workspace, owner: Member) -> None:
+        meta = self._put_new(_ws(workspace.id), "META", workspace)
+        meta["Put"]["Item"]["owners"] = {"N": "1"}
+        self._transact([meta, *self._membership_puts(owner, workspace.name)])
+
+    def get_workspace(self, workspace_id: int) -> Workspace | None:
+        values = self._get(_ws(workspace_id), "META")
+        return _parse(Workspace, values) if values else None
+
+    def workspaces_of(self, user_id: int) -> list[tuple[int, Role]]:
+        return [(int(v["workspace_id"]), Role(v["role"])) for v in self._query(f"USER#{user_id}", "WS#")]
+
+    def get_member(self, workspace_id: int, user_id: int) -> Member | None:
+        values = self._get(_ws(workspace_id), f"MEMBER#{user_id}")
+        return _parse(Member, values) if values else None
+
+    def members(self, workspace_id: int) -> list[Member]:
+        return [_parse(Member, v) for v in self._query(_ws(workspace_id), "MEMBER#")]
+
+    def add_member(self, member: Member, workspace_name: str) -> None:
+        writes = self._membership_puts(member, workspace_name)
+        if member.role is Role.OWNER:
+            writes.append(self._owner_count(member.workspace_id, +1))
+        try:
+            self._transact(writes)
+        except Conflict:
+            raise Conflict(f"User {member.user_id} is already a member") from None
+
+    def change_role(self, member: Member, new_role: Role) -> Member:
+        changed = dataclasses.replace(member, role=new_role)
+        writes = [
+            self._role_update(_ws(member.workspace_id), f"MEMBER#{member.user_id}", member.role, new_role),
+            self._role_update(f"USER#{member.user_id}", _ws(member.workspace_id), member.role, new_role),
+        ]
+        guard = None
+        if member.role is Role.OWNER and new_role is not Role.OWNER:
+            guard = len(writes)
+            writes.append(self._owner_count(member.workspace_id, -1))
+        elif new_role is Role.OWNER and member.role is not Role.OWNER:
+            writes.append(self._owner_count(member.workspace_id, +1))
+        self._transact(writes, owner_guard=guard)
+        return changed
+
+    def remove_member(self, member: Member) -> None:
+        condition = {
+            "ConditionExpression": "#r = :role",
+            "ExpressionAttributeNames": {"#r": "role"},
+            "ExpressionAttributeValues": {":role": {"S": member.role.value}},
+        }
+        writes = [
+            {
+                "Delete": {"TableName": self._table, "Key": _key(_ws(member.workspace_id), f"MEMBER#{member.user_id}")}
+                | condition
+            },
+            {"Delete": {"TableName": self._table, "Key": _key(f"USER#{member.user_id}", _ws(member.workspace_id))}},
+        ]
+        guard = None
+        if member.role is Role.OWNER:
+            guard = len(writes)
+            writes.append(self._owner_count(member.workspace_id, -1))
+        self._transact(writes, owner_guard=guard)
+
+    def _membership_puts(self, member: Member, workspace_name: str) -> list[dict[str, Any]]:
+        mine = self._put_new(_ws(member.workspace_id), f"MEMBER#{member.user_id}", member)
+        theirs = self._put_new(f"USER#{member.user_id}", _ws(member.workspace_id), member)
+        theirs["Put"]["Item"]["workspace_name"] = {"S": workspace_name}
+        return [mine, theirs]
+
+    def _role_update(self, pk: str, sk: str, old: Role, new: Role) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(pk, sk),
+                "UpdateExpression": "SET #r = :new",
+                "ConditionExpression": "#r = :old",
+                "ExpressionAttributeNames": {"#r": "role"},
+                "ExpressionAttributeValues": {":new": {"S": new.value}, ":old": {"S": old.value}},
+            }
+        }
+
+    def _owner_count(self, workspace_id: int, delta: int) -> dict[str, Any]:
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(_ws(workspace_id), "META"),
+            "UpdateExpression": "ADD owners :d",
+            "ExpressionAttributeValues": {":d": {"N": str(delta)}},
+        }
+        if delta < 0:  # never below one owner
+            update["ConditionExpression"] = "owners > :one"
+            update["ExpressionAttributeValues"][":one"] = {"N": "1"}
+        return {"Update": update}
+
+    # -- projects, contracts, tasks ------------------------------------------
+
+    def put_new(self, obj: Project | Contract | Task) -> None:
+        kind = type(obj).__name__.upper()
+        put = self._put_new(_ws(obj.workspace_id), f"{kind}#{obj.id}", obj)
+        self._db.put_item(**put["Put"])
+
+    def get(self, cls: type, workspace_id: int, object_id: int) -> Any:
+        values = self._get(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}")
+        return _parse(cls, values) if values else None
+
+    def all(self, cls: type, workspace_id: int) -> list[Any]:
+        return [_parse(cls, v) for v in self._query(_ws(workspace_id), f"{cls.__name__.upper()}#")]
+
+    def update(
+        self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any], condition: str | None = None
+    ) -> Any:
+        values = {
+            k: (v.value if isinstance(v, Enum) else utc_text(v) if isinstance(v, dt.datetime) else v)
+            for k, v in changes.items()
+        }
+        sk = f"{cls.__name__.upper()}#{object_id}"
+        return _parse(cls, self._update(_ws(workspace_id), sk, values, condition or "attribute_exists(pk)"))
+
+    # -- the clock-in worker's effects (each idempotent per message upstream) --
+
+    def mark_task_started(self, workspace_id: int, task_id: int) -> bool:
+        """todo -> in_progress; False if the task had moved on already."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(_ws(workspace_id), f"TASK#{task_id}"),
+                UpdateExpression="SET #s = :in_progress",
+                ConditionExpression="#s = :todo",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":in_progress": {"S": TaskStatus.IN_PROGRESS.value},
+                    ":todo": {"S": TaskStatus.TODO.value},
+                },
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def record_contract_activity(self, workspace_id: int, contract_id: int, at: dt.datetime, started: bool) -> None:
+        expression = "SET last_activity_at = :at"
+        if started:
+            expression += ", first_started_at = if_not_exists(first_started_at, :at)"
+        self._db.update_item(
+            TableName=self._table,
+            Key=_key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":at": {"S": utc_text(at)}},
+        )
+
+    def record_stop(
+        self, workspace_id: int, contract_id: int, task_id: int | None, minutes: Decimal, at: dt.datetime
+    ) -> None:
+        """Both counters grow in one transaction: a retry never double-counts one of them."""
+        writes = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": _key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                    "UpdateExpression": "ADD tracked_minutes :m SET last_activity_at = :at",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":m": {"N": str(minutes)}, ":at": {"S": utc_text(at)}},
+                }
+            }
+        ]
+        if task_id is not None:
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _key(_ws(workspace_id), f"TASK#{task_id}"),
+                        "UpdateExpression": "ADD tracked_minutes :m",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":m": {"N": str(minutes)}},
+                    }
+                }
+            )
+        self._db.transact_write_items(TransactItems=writes)

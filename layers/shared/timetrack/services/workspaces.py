@@ -1,0 +1,251 @@
+"""The workspace directory: members and roles, projects, contracts, tasks.
+
+Permissions are checked here, on the server: anyone who is not a member gets
+NotFound for anything in the workspace (its existence is not revealed);
+owners and executive managers manage; members read; only an owner grants or
+removes the owner role; the last owner stays.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..dal.directory import DirectoryRepository
+from ..dal.ids import IdAllocator
+from ..dal.workspaces import WorkspaceRepository
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..rules import check_rate
+from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from .clock import Clock
+
+NAME_MAX_LENGTH = 200
+
+
+class Workspaces:
+    def __init__(
+        self,
+        repo: WorkspaceRepository,
+        directory: DirectoryRepository,
+        ids: dict[str, IdAllocator],
+        clock: Clock,
+    ) -> None:
+        self._repo = repo
+        self._directory = directory
+        self._ids = ids
+        self._clock = clock
+
+    # -- access ----------------------------------------------------------------
+
+    def membership(self, actor: int, workspace_id: int) -> Member:
+        """The actor's membership, or NotFound (unknown and foreign look alike)."""
+        member = self._repo.get_member(workspace_id, actor)
+        if member is None:
+            raise NotFound(f"Workspace {workspace_id} not found")
+        return member
+
+    def manager(self, actor: int, workspace_id: int) -> Member:
+        member = self.membership(actor, workspace_id)
+        if not member.role.manages:
+            raise Forbidden("Only owners and executive managers can do this")
+        return member
+
+    # -- workspaces and members --------------------------------------------------
+
+    def create(self, actor: int, name: str) -> tuple[Workspace, Role]:
+        now = self._clock()
+        workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, actor)
+        self._repo.create_workspace(workspace, Member(workspace.id, actor, Role.OWNER, now))
+        return workspace, Role.OWNER
+
+    def of_user(self, actor: int) -> list[tuple[Workspace, Role]]:
+        found = []
+        for workspace_id, role in self._repo.workspaces_of(actor):
+            workspace = self._repo.get_workspace(workspace_id)
+            if workspace is not None:
+                found.append((workspace, role))
+        return sorted(found, key=lambda pair: pair[0].id)
+
+    def members(self, actor: int, workspace_id: int) -> list[Member]:
+        self.membership(actor, workspace_id)
+        return sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
+
+    def add_member(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
+        me = self.manager(actor, workspace_id)
+        if role is Role.OWNER and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can make someone an owner")
+        if not self._directory.user_exists(user_id):
+            raise NotFound(f"User {user_id} not found")
+        workspace = self._repo.get_workspace(workspace_id)
+        member = Member(workspace_id, user_id, role, self._clock())
+        self._repo.add_member(member, workspace.name if workspace else "")
+        return member
+
+    def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
+        me = self.manager(actor, workspace_id)
+        target = self._member(workspace_id, user_id)
+        if Role.OWNER in (role, target.role) and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can grant or remove the owner role")
+        if target.role is role:
+            return target
+        return self._repo.change_role(target, role)
+
+    def remove_member(self, actor: int, workspace_id: int, user_id: int) -> None:
+        """Managers remove members; anyone may leave; owners only by owners."""
+        me = self.membership(actor, workspace_id)
+        target = me if user_id == actor else self._member(workspace_id, user_id)
+        if user_id != actor:
+            if not me.role.manages:
+                raise Forbidden("Only owners and executive managers can remove members")
+            if target.role is Role.OWNER and me.role is not Role.OWNER:
+                raise Forbidden("Only an owner can remove an owner")
+        self._repo.remove_member(target)
+
+    def member_of(self, workspace_id: int, user_id: int) -> Member | None:
+        return self._repo.get_member(workspace_id, user_id)
+
+    def _member(self, workspace_id: int, user_id: int) -> Member:
+        member = self._repo.get_member(workspace_id, user_id)
+        if member is None:
+            raise NotFound(f"User {user_id} is not a member of workspace {workspace_id}")
+        return member
+
+    # -- projects --------------------------------------------------------------
+
+    def create_project(self, actor: int, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
+        self.manager(actor, workspace_id)
+        rate = None if hourly_rate is None else check_rate("hourly_rate", hourly_rate)
+        project = Project(self._ids["project"].next_id(), workspace_id, _name(name), rate, False, self._clock())
+        self._repo.put_new(project)
+        return project
+
+    def projects(self, actor: int, workspace_id: int) -> list[Project]:
+        self.membership(actor, workspace_id)
+        return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
+
+    def project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+        self.membership(actor, workspace_id)
+        return self._project(workspace_id, project_id)
+
+    def update_project(self, actor: int, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
+        self.manager(actor, workspace_id)
+        self._project(workspace_id, project_id)
+        clean: dict[str, Any] = {}
+        if changes.get("name") is not None:
+            clean["name"] = _name(changes["name"])
+        if "hourly_rate" in changes:
+            rate = changes["hourly_rate"]
+            clean["hourly_rate"] = None if rate is None else check_rate("hourly_rate", rate)
+        if not clean:
+            return self._project(workspace_id, project_id)
+        return self._repo.update(Project, workspace_id, project_id, clean)
+
+    def archive_project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+        self.manager(actor, workspace_id)
+        self._project(workspace_id, project_id)
+        return self._repo.update(Project, workspace_id, project_id, {"archived": True})
+
+    def _project(self, workspace_id: int, project_id: int) -> Project:
+        project = self._repo.get(Project, workspace_id, project_id)
+        if project is None:
+            raise NotFound(f"Project {project_id} not found")
+        return project
+
+    # -- contracts -------------------------------------------------------------
+
+    def create_contract(
+        self, actor: int, workspace_id: int, user_id: int, project_id: int, hourly_rate: Decimal
+    ) -> Contract:
+        self.manager(actor, workspace_id)
+        self._member(workspace_id, user_id)
+        project = self._project(workspace_id, project_id)
+        if project.archived:
+            raise ValidationFailed("project_id", "the project is archived")
+        contract = Contract(
+            id=self._ids["contract"].next_id(),
+            workspace_id=workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            hourly_rate=check_rate("hourly_rate", hourly_rate),
+            created_at=self._clock(),
+        )
+        self._repo.put_new(contract)
+        return contract
+
+    def contracts(self, actor: int, workspace_id: int, user_id: int | None = None) -> list[Contract]:
+        self.membership(actor, workspace_id)
+        found = self._repo.all(Contract, workspace_id)
+        return sorted((c for c in found if user_id is None or c.user_id == user_id), key=lambda c: c.id)
+
+    def contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+        self.membership(actor, workspace_id)
+        return self.find_contract(workspace_id, contract_id)
+
+    def end_contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+        self.manager(actor, workspace_id)
+        contract = self.find_contract(workspace_id, contract_id)
+        if not contract.active:
+            raise Conflict(f"Contract {contract_id} has already ended")
+        return self._repo.update(Contract, workspace_id, contract_id, {"ended_at": self._clock()})
+
+    def find_contract(self, workspace_id: int, contract_id: int) -> Contract:
+        contract = self._repo.get(Contract, workspace_id, contract_id)
+        if contract is None:
+            raise NotFound(f"Contract {contract_id} not found")
+        return contract
+
+    # -- tasks -----------------------------------------------------------------
+
+    def create_task(self, actor: int, workspace_id: int, project_id: int, title: str) -> Task:
+        self.manager(actor, workspace_id)
+        self._project(workspace_id, project_id)
+        task = Task(
+            self._ids["task"].next_id(), workspace_id, project_id, _name(title, "title"), TaskStatus.TODO, self._clock()
+        )
+        self._repo.put_new(task)
+        return task
+
+    def tasks(
+        self, actor: int, workspace_id: int, project_id: int | None = None, status: TaskStatus | None = None
+    ) -> list[Task]:
+        self.membership(actor, workspace_id)
+        found = self._repo.all(Task, workspace_id)
+        return sorted(
+            (
+                t
+                for t in found
+                if (project_id is None or t.project_id == project_id) and (status is None or t.status == status)
+            ),
+            key=lambda t: t.id,
+        )
+
+    def task(self, actor: int, workspace_id: int, task_id: int) -> Task:
+        self.membership(actor, workspace_id)
+        return self.find_task(workspace_id, task_id)
+
+    def update_task(self, actor: int, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
+        self.manager(actor, workspace_id)
+        self.find_task(workspace_id, task_id)
+        clean: dict[str, Any] = {}
+        if changes.get("title") is not None:
+            clean["title"] = _name(changes["title"], "title")
+        if changes.get("status") is not None:
+            clean["status"] = TaskStatus(changes["status"])
+        if not clean:
+            return self.find_task(workspace_id, task_id)
+        return self._repo.update(Task, workspace_id, task_id, clean)
+
+    def find_task(self, workspace_id: int, task_id: int) -> Task:
+        task = self._repo.get(Task, workspace_id, task_id)
+        if task is None:
+            raise NotFound(f"Task {task_id} not found")
+        return task
+
+
+def _name(value: str, field: str = "name") -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(field, "must not be empty")
+    if len(value) > NAME_MAX_LENGTH:
+        raise ValidationFailed(field, f"must be at most {NAME_MAX_LENGTH} characters")
+    return value
