@@ -40,8 +40,10 @@ class EntryCreate(_Input):
 
 
 class EntryUpdate(_Input):
-    """Every field optional; only the fields sent change. ``end_time: null``
-    turns the entry back into the running timer (409 if another runs)."""
+    """Every field optional; only the fields sent change, with one rule from
+    create: ``date`` follows a changed ``start_time`` (its local date) unless
+    ``date`` is sent too. ``end_time: null`` turns the entry back into the
+    running timer (409 if another runs)."""
 
     date: dt.date | None = None
     start_time: dt.datetime | None = None
