@@ -9,11 +9,18 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import EntryCreate, EntryPublic, EntryUpdate
+from timetrack.api.schemas import (
+    NOT_FOUND,
+    TIMER_CONFLICT,
+    VALIDATION_ERRORS,
+    EntryCreate,
+    EntryPublic,
+    EntryUpdate,
+)
 from timetrack.models import PaymentStatus
 from timetrack.runtime import services
 
-router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"])
+router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"], responses=VALIDATION_ERRORS)
 
 
 @router.get("", response_model=list[EntryPublic], operation_id="listEntries")
@@ -34,14 +41,20 @@ async def list_entries(
     return [EntryPublic.of(entry, caller.tz) for entry in page]
 
 
-@router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry")
+@router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry", responses=NOT_FOUND)
 async def get_entry(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
     entries = services().entries
     caller = entries.caller(user_id)
     return EntryPublic.of(entries.get(caller, entry_id), caller.tz)
 
 
-@router.post("", response_model=EntryPublic, status_code=status.HTTP_201_CREATED, operation_id="createEntry")
+@router.post(
+    "",
+    response_model=EntryPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createEntry",
+    responses=TIMER_CONFLICT,
+)
 async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> EntryPublic:
     """Without ``end_time`` the entry is the running timer (409 if one runs)."""
     entries = services().entries
@@ -49,7 +62,7 @@ async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> EntryPublic
     return EntryPublic.of(entries.create(caller, **body.model_dump()), caller.tz)
 
 
-@router.put("/{entry_id}", response_model=EntryPublic, operation_id="updateEntry")
+@router.put("/{entry_id}", response_model=EntryPublic, operation_id="updateEntry", responses=NOT_FOUND | TIMER_CONFLICT)
 async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId) -> EntryPublic:
     entries = services().entries
     caller = entries.caller(user_id)
@@ -57,7 +70,7 @@ async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId)
     return EntryPublic.of(entries.update(caller, entry_id, changes), caller.tz)
 
 
-@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEntry")
+@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEntry", responses=NOT_FOUND)
 async def delete_entry(entry_id: int, user_id: CurrentUserId) -> Response:
     entries = services().entries
     entries.delete(entries.caller(user_id), entry_id)

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Body, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import EntryPublic, ErrorBody, SessionStart, TimerConflict
+from timetrack.api.schemas import NOT_FOUND, TIMER_CONFLICT, VALIDATION_ERRORS, EntryPublic, ErrorBody, SessionStart
 from timetrack.runtime import services
 
-router = APIRouter(prefix=f"{API_PREFIX}/sessions", tags=["sessions"])
+router = APIRouter(prefix=f"{API_PREFIX}/sessions", tags=["sessions"], responses=VALIDATION_ERRORS)
 
 
 @router.post(
@@ -17,7 +17,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/sessions", tags=["sessions"])
     response_model=EntryPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="startSession",
-    responses={409: {"model": TimerConflict, "description": "A timer is already running"}},
+    responses=TIMER_CONFLICT,
 )
 async def start_session(user_id: CurrentUserId, body: SessionStart | None = Body(None)) -> EntryPublic:
     """Start the timer now. The body, and each of its fields, is optional."""
@@ -31,7 +31,7 @@ async def start_session(user_id: CurrentUserId, body: SessionStart | None = Body
     "/{entry_id}/stop",
     response_model=EntryPublic,
     operation_id="stopSession",
-    responses={409: {"model": ErrorBody, "description": "The entry is not running"}},
+    responses=NOT_FOUND | {409: {"model": ErrorBody, "description": "The entry is not running"}},
 )
 async def stop_session(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
     """Stop the timer at the server's now; the entry gets its totals."""

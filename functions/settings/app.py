@@ -6,10 +6,10 @@ from fastapi import APIRouter
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import SettingsPublic, SettingsUpdate
+from timetrack.api.schemas import VALIDATION_ERRORS, SettingsPublic, SettingsUpdate
 from timetrack.runtime import services
 
-router = APIRouter(prefix=API_PREFIX, tags=["settings"])
+router = APIRouter(prefix=API_PREFIX, tags=["settings"], responses=VALIDATION_ERRORS)
 
 
 @router.get("/settings", response_model=SettingsPublic, operation_id="getSettings")

@@ -8,10 +8,10 @@ from fastapi import APIRouter
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import StatsPublic
+from timetrack.api.schemas import VALIDATION_ERRORS, StatsPublic
 from timetrack.runtime import services
 
-router = APIRouter(prefix=API_PREFIX, tags=["stats"])
+router = APIRouter(prefix=API_PREFIX, tags=["stats"], responses=VALIDATION_ERRORS)
 
 
 @router.get("/stats", response_model=StatsPublic, operation_id="getStats")

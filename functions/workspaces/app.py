@@ -1,10 +1,261 @@
-"""Workspaces: the directory of members, projects, contracts and tasks (stub, being built)."""
+"""Workspaces: the directory of members, projects, contracts and tasks.
 
-from fastapi import APIRouter
+Permissions live in the service: anyone not a member gets 404 for anything in
+the workspace; owners and executive managers manage; members read.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import create_app, lambda_handler
+from timetrack.api.deps import CurrentUserId
+from timetrack.api.schemas import ErrorBody, ValidationErrorBody
+from timetrack.api.workspace_schemas import (
+    ContractCreate,
+    ContractPublic,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectUpdate,
+    TaskCreate,
+    TaskPublic,
+    TaskUpdate,
+    WorkspaceCreate,
+    WorkspacePublic,
+)
+from timetrack.runtime import services
+from timetrack.workspaces import TaskStatus
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
+
+_400: dict[int | str, dict[str, Any]] = {400: {"model": ValidationErrorBody, "description": "Invalid request"}}
+_401: dict[int | str, dict[str, Any]] = {401: {"model": ErrorBody, "description": "Missing or invalid token"}}
+_403: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "Needs an owner or executive manager"}
+}
+_404: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown, or the caller is not a member of the workspace"}
+}
+
+
+def _409(description: str) -> dict[int | str, dict[str, Any]]:
+    return {409: {"model": ErrorBody, "description": description}}
+
+
+READ = _400 | _401 | _404
+MANAGE = READ | _403
+
+
+# -- workspaces -------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response_model=WorkspacePublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createWorkspace",
+    responses=_400 | _401,
+)
+async def create_workspace(body: WorkspaceCreate, actor: CurrentUserId) -> WorkspacePublic:
+    """A new workspace; the caller becomes its owner."""
+    workspace, role = services().workspaces.create(actor, body.name)
+    return WorkspacePublic.of(workspace, role)
+
+
+@router.get("", response_model=list[WorkspacePublic], operation_id="listWorkspaces", responses=_401)
+async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
+    """The caller's workspaces, each with the caller's role."""
+    return [WorkspacePublic.of(workspace, role) for workspace, role in services().workspaces.of_user(actor)]
+
+
+# -- members --------------------------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/members",
+    response_model=MemberPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="addWorkspaceMember",
+    responses=MANAGE | _409("The user is already a member"),
+)
+async def add_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId) -> MemberPublic:
+    """Owners and executive managers add members; only an owner grants `owner`."""
+    return MemberPublic.of(services().workspaces.add_member(actor, workspace_id, body.user_id, body.role))
+
+
+@router.get(
+    "/{workspace_id}/members", response_model=list[MemberPublic], operation_id="listWorkspaceMembers", responses=READ
+)
+async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPublic]:
+    return [MemberPublic.of(member) for member in services().workspaces.members(actor, workspace_id)]
+
+
+@router.patch(
+    "/{workspace_id}/members/{user_id}",
+    response_model=MemberPublic,
+    operation_id="updateWorkspaceMember",
+    responses=MANAGE | _409("The last owner cannot be demoted"),
+)
+async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, actor: CurrentUserId) -> MemberPublic:
+    """Change a member's role; only an owner grants or removes `owner`."""
+    return MemberPublic.of(services().workspaces.change_role(actor, workspace_id, user_id, body.role))
+
+
+@router.delete(
+    "/{workspace_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="removeWorkspaceMember",
+    responses=MANAGE | _409("The last owner cannot leave"),
+)
+async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -> Response:
+    """Managers remove members (only an owner removes an owner); anyone may leave."""
+    services().workspaces.remove_member(actor, workspace_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- projects -------------------------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/projects",
+    response_model=ProjectPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createProject",
+    responses=MANAGE,
+)
+async def create_project(workspace_id: int, body: ProjectCreate, actor: CurrentUserId) -> ProjectPublic:
+    return ProjectPublic.of(services().workspaces.create_project(actor, workspace_id, body.name, body.hourly_rate))
+
+
+@router.get("/{workspace_id}/projects", response_model=list[ProjectPublic], operation_id="listProjects", responses=READ)
+async def list_projects(workspace_id: int, actor: CurrentUserId) -> list[ProjectPublic]:
+    """Every project, archived ones included."""
+    return [ProjectPublic.of(project) for project in services().workspaces.projects(actor, workspace_id)]
+
+
+@router.get(
+    "/{workspace_id}/projects/{project_id}", response_model=ProjectPublic, operation_id="getProject", responses=READ
+)
+async def get_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+    return ProjectPublic.of(services().workspaces.project(actor, workspace_id, project_id))
+
+
+@router.put(
+    "/{workspace_id}/projects/{project_id}",
+    response_model=ProjectPublic,
+    operation_id="updateProject",
+    responses=MANAGE,
+)
+async def update_project(
+    workspace_id: int, project_id: int, body: ProjectUpdate, actor: CurrentUserId
+) -> ProjectPublic:
+    """Only the fields sent change; `hourly_rate: null` clears the rate."""
+    changes = body.model_dump(include=body.model_fields_set)
+    return ProjectPublic.of(services().workspaces.update_project(actor, workspace_id, project_id, changes))
+
+
+@router.delete(
+    "/{workspace_id}/projects/{project_id}",
+    response_model=ProjectPublic,
+    operation_id="archiveProject",
+    responses=MANAGE,
+)
+async def archive_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+    """Archives the project (it stays listed; no new contracts on it) and returns it."""
+    return ProjectPublic.of(services().workspaces.archive_project(actor, workspace_id, project_id))
+
+
+# -- contracts ------------------------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/contracts",
+    response_model=ContractPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createContract",
+    responses=MANAGE,
+)
+async def create_contract(workspace_id: int, body: ContractCreate, actor: CurrentUserId) -> ContractPublic:
+    """Assign a member to a project at an hourly rate."""
+    contract = services().workspaces.create_contract(
+        actor, workspace_id, body.user_id, body.project_id, body.hourly_rate
+    )
+    return ContractPublic.of(contract)
+
+
+@router.get(
+    "/{workspace_id}/contracts", response_model=list[ContractPublic], operation_id="listContracts", responses=READ
+)
+async def list_contracts(workspace_id: int, actor: CurrentUserId, user_id: int | None = None) -> list[ContractPublic]:
+    """Every contract, ended ones included; `user_id` filters to one member's."""
+    contracts = services().workspaces.contracts(actor, workspace_id, user_id)
+    return [ContractPublic.of(contract) for contract in contracts]
+
+
+@router.get(
+    "/{workspace_id}/contracts/{contract_id}",
+    response_model=ContractPublic,
+    operation_id="getContract",
+    responses=READ,
+)
+async def get_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+    return ContractPublic.of(services().workspaces.contract(actor, workspace_id, contract_id))
+
+
+@router.delete(
+    "/{workspace_id}/contracts/{contract_id}",
+    response_model=ContractPublic,
+    operation_id="endContract",
+    responses=MANAGE | _409("The contract has already ended"),
+)
+async def end_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+    """Ends the contract (it stays listed, inactive) and returns it."""
+    return ContractPublic.of(services().workspaces.end_contract(actor, workspace_id, contract_id))
+
+
+# -- tasks ----------------------------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/tasks",
+    response_model=TaskPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createTask",
+    responses=MANAGE,
+)
+async def create_task(workspace_id: int, body: TaskCreate, actor: CurrentUserId) -> TaskPublic:
+    """A task in a project of the workspace, status `todo`."""
+    return TaskPublic.of(services().workspaces.create_task(actor, workspace_id, body.project_id, body.title))
+
+
+@router.get("/{workspace_id}/tasks", response_model=list[TaskPublic], operation_id="listTasks", responses=READ)
+async def list_tasks(
+    workspace_id: int,
+    actor: CurrentUserId,
+    project_id: int | None = None,
+    task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
+) -> list[TaskPublic]:
+    """Every task; `project_id` and `status` filter."""
+    tasks = services().workspaces.tasks(actor, workspace_id, project_id, task_status)
+    return [TaskPublic.of(task) for task in tasks]
+
+
+@router.get("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="getTask", responses=READ)
+async def get_task(workspace_id: int, task_id: int, actor: CurrentUserId) -> TaskPublic:
+    return TaskPublic.of(services().workspaces.task(actor, workspace_id, task_id))
+
+
+@router.patch("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="updateTask", responses=MANAGE)
+async def update_task(workspace_id: int, task_id: int, body: TaskUpdate, actor: CurrentUserId) -> TaskPublic:
+    """Only the fields sent change."""
+    changes = body.model_dump(include=body.model_fields_set)
+    return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, changes))
+
 
 app = create_app(router)
 handler = lambda_handler(app)

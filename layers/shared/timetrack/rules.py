@@ -20,15 +20,26 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone, or ValidationFailed naming the ``timezone`` field."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tz folder such as "America"
         raise ValidationFailed("timezone", f"unknown IANA time zone {name!r}") from None
 
 
-def to_utc(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+# Instants are kept where every time zone can still render them.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = dt.datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def to_utc(value: dt.datetime, tz: dt.tzinfo, field: str = "start_time") -> dt.datetime:
     """A naive datetime is wall-clock time in the user's zone ``tz``."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(UTC)
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST <= instant < LATEST:
+        raise ValidationFailed(field, "must lie between the years 1900 and 9998")
+    return instant
 
 
 def check_rate(field: str, rate: Decimal) -> Decimal:

@@ -84,7 +84,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+        detail = error.detail
+        if error.status_code == 400:  # e.g. a body that is not UTF-8: same shape as every 400
+            detail = [{"loc": ["body"], "msg": str(detail), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -45,11 +45,13 @@ class EntryUpdate(_Input):
     ``date`` is sent too. ``end_time: null`` turns the entry back into the
     running timer (409 if another runs)."""
 
+    # Not nullable: omit them to keep their values.
+    start_time: dt.datetime = None
+    hourly_rate: Rate = None
+    payment_status: PaymentStatus = None
+    # Nullable: null clears notes, re-derives date, or makes the entry run.
     date: dt.date | None = None
-    start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
-    hourly_rate: Rate | None = None
-    payment_status: PaymentStatus | None = None
     notes: Notes | None = None
 
 
@@ -141,10 +143,11 @@ class SettingsUpdate(_Input):
     """The seed's two fields, plus ``timezone`` and ``week_start``; fields left
     out keep their values."""
 
-    default_hourly_rate: Rate | None = None
-    currency: str | None = Field(None, min_length=3, max_length=3, description="ISO 4217 code", examples=["EUR"])
-    timezone: str | None = Field(None, max_length=64, examples=["Europe/Berlin"])
-    week_start: WeekStart | None = None
+    # Omit a field to keep its value; null is not a value.
+    default_hourly_rate: Rate = None
+    currency: str = Field(None, min_length=3, max_length=3, description="ISO 4217 code", examples=["EUR"])
+    timezone: str = Field(None, max_length=64, examples=["Europe/Berlin"])
+    week_start: WeekStart = None
 
 
 class ValidationIssue(BaseModel):
@@ -159,3 +162,12 @@ class ValidationErrorBody(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+# OpenAPI documentation of the error answers (FastAPI's 422 is never sent).
+VALIDATION_ERRORS = {
+    400: {"model": ValidationErrorBody, "description": "Validation failed (every field named)"},
+    401: {"model": ErrorBody, "description": "Missing, malformed, unknown, expired or revoked token"},
+}
+NOT_FOUND = {404: {"model": ErrorBody, "description": "Not found, or not the caller's"}}
+TIMER_CONFLICT = {409: {"model": TimerConflict, "description": "Another timer is already running"}}

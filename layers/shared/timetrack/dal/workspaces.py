@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from ..errors import Conflict, NotFound
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
 from .aws import cancellation_reasons, error_code
-from .codec import from_item, to_item
+from .codec import from_item, to_attr, to_item
 from .entries import parse_utc, utc_text
 
 
@@ -62,6 +62,8 @@ def _parse(cls: type, values: dict[str, Any]) -> Any:
     kwargs = {}
     for field in dataclasses.fields(cls):
         if field.name not in values:
+            if field.default is dataclasses.MISSING and "None" in str(field.type):
+                kwargs[field.name] = None  # an absent attribute means null
             continue
         value = values[field.name]
         kind = str(field.type)
@@ -125,18 +127,28 @@ class WorkspaceRepository:
             raise Conflict("The workspace changed concurrently; retry.") from error
 
     def _update(self, pk: str, sk: str, assignments: dict[str, Any], condition: str = "attribute_exists(pk)") -> Any:
+        """SET the given attributes; a None value REMOVEs it (absent means null)."""
         names = {f"#a{i}": name for i, name in enumerate(assignments)}
-        values = {f":v{i}": to_item({"v": value})["v"] for i, value in enumerate(assignments.values())}
+        values = {f":v{i}": to_attr(value) for i, value in enumerate(assignments.values()) if value is not None}
+        sets = [f"#a{i} = :v{i}" for i, value in enumerate(assignments.values()) if value is not None]
+        removes = [f"#a{i}" for i, value in enumerate(assignments.values()) if value is None]
+        clauses = []
+        if sets:
+            clauses.append("SET " + ", ".join(sets))
+        if removes:
+            clauses.append("REMOVE " + ", ".join(removes))
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(pk, sk),
+            "UpdateExpression": " ".join(clauses),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ReturnValues": "ALL_NEW",
+        }
+        if values:
+            request["ExpressionAttributeValues"] = values
         try:
-            response = self._db.update_item(
-                TableName=self._table,
-                Key=_key(pk, sk),
-                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(assignments))),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
+            response = self._db.update_item(**request)
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 raise NotFound("Not found") from error

@@ -89,7 +89,7 @@ class TimeEntries:
     ) -> Entry:
         settings, tz = caller.settings, caller.tz
         start = to_utc(start_time, tz)
-        end = to_utc(end_time, tz) if end_time is not None else None
+        end = to_utc(end_time, tz, "end_time") if end_time is not None else None
         check_times(start, end)
         rate = check_rate("hourly_rate", settings.default_hourly_rate if hourly_rate is None else hourly_rate)
         now = self._clock()
@@ -154,7 +154,7 @@ class TimeEntries:
                 values["start_time"] = to_utc(changes["start_time"], tz)
             if "end_time" in changes:
                 end = changes["end_time"]
-                values["end_time"] = None if end is None else to_utc(end, tz)
+                values["end_time"] = None if end is None else to_utc(end, tz, "end_time")
             start = values.get("start_time", entry.start_time)
             if changes.get("date") is not None:
                 values["date"] = changes["date"]

@@ -1,0 +1,196 @@
+"""Request and response schemas of the workspace directory API.
+
+Plain JSON like the personal API (seed 001 style): integer ids, money and
+minutes as JSON numbers (``Decimal`` inside), datetimes in UTC with an
+explicit offset (a workspace has no single time zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..models import round_money
+from ..services.workspaces import NAME_MAX_LENGTH
+from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from .schemas import Number, OffsetDateTime, Rate
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
+Id = Annotated[int, Field(ge=1, lt=2**53)]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else value.astimezone(dt.UTC)
+
+
+class _Input(BaseModel):
+    # Unknown fields are ignored, as in the personal API.
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- workspaces -------------------------------------------------------------------
+
+
+class WorkspaceCreate(_Input):
+    name: Name
+
+
+class WorkspacePublic(BaseModel):
+    id: int
+    name: str
+    role: Role = Field(description="The caller's role in the workspace.")
+    created_at: OffsetDateTime
+    created_by: int
+
+    @classmethod
+    def of(cls, workspace: Workspace, role: Role) -> WorkspacePublic:
+        return cls.model_construct(
+            id=workspace.id,
+            name=workspace.name,
+            role=role,
+            created_at=_utc(workspace.created_at),
+            created_by=workspace.created_by,
+        )
+
+
+# -- members --------------------------------------------------------------------
+
+
+class MemberCreate(_Input):
+    user_id: Id
+    role: Role = Field(description="Only an owner can grant `owner`.")
+
+
+class MemberUpdate(_Input):
+    role: Role = Field(description="Only an owner can grant or remove `owner`; the last owner stays.")
+
+
+class MemberPublic(BaseModel):
+    workspace_id: int
+    user_id: int
+    role: Role
+    joined_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, member: Member) -> MemberPublic:
+        return cls.model_construct(
+            workspace_id=member.workspace_id,
+            user_id=member.user_id,
+            role=member.role,
+            joined_at=_utc(member.joined_at),
+        )
+
+
+# -- projects -------------------------------------------------------------------
+
+
+class ProjectCreate(_Input):
+    name: Name
+    hourly_rate: Rate | None = Field(None, description="The project's usual rate; contracts carry their own.")
+
+
+class ProjectUpdate(_Input):
+    """Only the fields sent change; ``hourly_rate: null`` clears the rate."""
+
+    name: Name | None = None
+    hourly_rate: Rate | None = None
+
+
+class ProjectPublic(BaseModel):
+    id: int
+    workspace_id: int
+    name: str
+    hourly_rate: Number | None
+    archived: bool
+    created_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, project: Project) -> ProjectPublic:
+        return cls.model_construct(
+            id=project.id,
+            workspace_id=project.workspace_id,
+            name=project.name,
+            hourly_rate=project.hourly_rate,
+            archived=project.archived,
+            created_at=_utc(project.created_at),
+        )
+
+
+# -- contracts ------------------------------------------------------------------
+
+
+class ContractCreate(_Input):
+    user_id: Id = Field(description="A member of the workspace.")
+    project_id: Id = Field(description="A project of the workspace that is not archived.")
+    hourly_rate: Rate
+
+
+class ContractPublic(BaseModel):
+    id: int
+    workspace_id: int
+    user_id: int
+    project_id: int
+    hourly_rate: Number
+    active: bool = Field(description="False once the contract has ended; an ended contract cannot be clocked in.")
+    created_at: OffsetDateTime
+    ended_at: OffsetDateTime | None
+    first_started_at: OffsetDateTime | None
+    last_activity_at: OffsetDateTime | None
+    tracked_minutes: Number = Field(description="Minutes of stopped clock-ins, 2 decimal places.")
+
+    @classmethod
+    def of(cls, contract: Contract) -> ContractPublic:
+        return cls.model_construct(
+            id=contract.id,
+            workspace_id=contract.workspace_id,
+            user_id=contract.user_id,
+            project_id=contract.project_id,
+            hourly_rate=contract.hourly_rate,
+            active=contract.active,
+            created_at=_utc(contract.created_at),
+            ended_at=_utc_or_none(contract.ended_at),
+            first_started_at=_utc_or_none(contract.first_started_at),
+            last_activity_at=_utc_or_none(contract.last_activity_at),
+            tracked_minutes=round_money(contract.tracked_minutes),
+        )
+
+
+# -- tasks ----------------------------------------------------------------------
+
+
+class TaskCreate(_Input):
+    project_id: Id
+    title: Name
+
+
+class TaskUpdate(_Input):
+    title: Name | None = None
+    status: TaskStatus | None = None
+
+
+class TaskPublic(BaseModel):
+    id: int
+    workspace_id: int
+    project_id: int
+    title: str
+    status: TaskStatus
+    tracked_minutes: Number = Field(description="Minutes of stopped clock-ins on the task, 2 decimal places.")
+    created_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, task: Task) -> TaskPublic:
+        return cls.model_construct(
+            id=task.id,
+            workspace_id=task.workspace_id,
+            project_id=task.project_id,
+            title=task.title,
+            status=task.status,
+            tracked_minutes=round_money(task.tracked_minutes),
+            created_at=_utc(task.created_at),
+        )
