@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 from mangum import Mangum
 
 from ..observability import logger, metrics, tracer
@@ -16,9 +17,16 @@ from . import errors
 API_PREFIX = "/api/v1/time-tracking"
 
 
-def create_app(*routers: APIRouter, title: str = "timetrack", docs: bool = False) -> FastAPI:
+def create_app(
+    *routers: APIRouter,
+    title: str = "timetrack",
+    docs: bool = False,
+    install_errors: Callable[[FastAPI], None] = errors.install,
+) -> FastAPI:
     """One FastAPI app over ``routers``. Lambda apps skip the docs routes;
-    the local server mounts every router in one app with docs."""
+    the local server mounts every router in one app with docs.
+    ``install_errors`` registers the app-wide error mapping: the personal
+    API's bare JSON by default, ``envelope.install`` for the clock-in API."""
     app = FastAPI(
         title=title,
         version="1.0.0",
@@ -28,8 +36,27 @@ def create_app(*routers: APIRouter, title: str = "timetrack", docs: bool = False
     )
     for router in routers:
         app.include_router(router)
-    errors.install(app)
+    install_errors(app)
+    _document_400_not_422(app)
     return app
+
+
+def _document_400_not_422(app: FastAPI) -> None:
+    """FastAPI documents 422 for every route with parameters; we answer 400
+    (declared by each router), so drop 422 from the generated document."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def lambda_handler(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
