@@ -17,9 +17,11 @@ class ClockInEffects:
         Each is safe to repeat except the stop's ADD, which the worker's
         idempotency layer runs once per event."""
         if event.type == STARTED:
+            # Contract first: a start whose contract is missing fails before
+            # it changes anything (the task update cannot fail that way).
+            self._repo.record_contract_activity(event.workspace_id, event.contract_id, event.start_time, started=True)
             if event.task_id is not None:
                 self._repo.mark_task_started(event.workspace_id, event.task_id)
-            self._repo.record_contract_activity(event.workspace_id, event.contract_id, event.start_time, started=True)
             return
         if event.end_time is None:
             raise ValueError(f"stop event {event.event_id} has no end_time")
