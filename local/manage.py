@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if os.environ.get("AWS_ENDPOINT_URL"):  # the local stack: its resource names
         stack.configure_environment()
-    from timetrack.errors import DomainError
+    from timetrack.errors import DomainError, NotFound
     from timetrack.runtime import services
 
     accounts = services().accounts
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-token":
             user_id = accounts.user_id_for_email(args.email)
             if user_id is None:
-                raise SystemExit(f"no user with email {args.email}")
+                raise NotFound(f"No user with email {args.email}")
             issued = accounts.issue_token(user_id, name=args.name, expires_in=expires)
             result = {"user_id": user_id, "token": issued.token}
         else:

@@ -1,80 +1,111 @@
 """The process-wide service container, built once per cold start.
 
 Handlers call ``services()``; tests call ``reset()`` to rebuild it inside a
-moto mock. Building creates the boto3 client but makes no AWS call.
+moto mock. Building creates the DynamoDB client but makes no AWS call. Each
+service (and its module) is built on first use, so a function imports and
+wires only what it serves: the stats function never loads the clock-in code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .dal import aws
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
 from .dal.ids import IdAllocator
-from .dal.queue import ClockInQueue
 from .dal.settings import SettingsRepository
-from .dal.workspaces import WorkspaceRepository
-from .services.accounts import Accounts
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
-from .services.clock_in import ClockIns
 from .services.entries import TimeEntries
-from .services.settings import SettingsService
-from .services.stats import StatsService
-from .services.worker import ClockInEffects
-from .services.workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from .dal.workspaces import WorkspaceRepository
+    from .services.accounts import Accounts
+    from .services.clock_in import ClockIns
+    from .services.settings import SettingsService
+    from .services.stats import StatsService
+    from .services.worker import ClockInEffects
+    from .services.workspaces import Workspaces
+
+DIRECTORY_ID_KINDS = ("workspace", "project", "contract", "task")
 
 
-@dataclass(frozen=True)
 class Services:
-    config: Settings
-    entries: TimeEntries
-    stats: StatsService
-    settings: SettingsService
-    auth: Authenticator
-    accounts: Accounts
-    workspaces: Workspaces
-    clock_ins: ClockIns
-    clock_in_effects: ClockInEffects
-    allocators: tuple[IdAllocator, ...]
+    def __init__(self, config: Settings, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.dynamodb = aws.client("dynamodb", config.aws_region)
+        self._allocators: dict[str, IdAllocator] = {}
+        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
+        self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
+        self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
+        self.entries = TimeEntries(self.entry_repo, self.settings_repo, self.ids("entry", block=20), clock)
+        self.auth = Authenticator(self.directory, self.ids("user", block=1), config, clock)
+
+    def ids(self, kind: str, block: int = 5) -> IdAllocator:
+        """One allocator per kind of id (see ``dal.ids``)."""
+        if kind not in self._allocators:
+            self._allocators[kind] = IdAllocator(self.dynamodb, self.config.directory_table, kind, block=block)
+        return self._allocators[kind]
+
+    @cached_property
+    def stats(self) -> StatsService:
+        from .services.stats import StatsService
+
+        return StatsService(self.entry_repo, self.clock)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from .services.settings import SettingsService
+
+        return SettingsService(self.settings_repo)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        from .services.accounts import Accounts
+
+        return Accounts(self.directory, self.ids("user", block=1), self.clock)
+
+    @cached_property
+    def workspace_repo(self) -> WorkspaceRepository:
+        from .dal.workspaces import WorkspaceRepository
+
+        return WorkspaceRepository(self.dynamodb, self.config.directory_table)
+
+    @cached_property
+    def workspaces(self) -> Workspaces:
+        from .services.workspaces import Workspaces
+
+        ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock)
+
+    @cached_property
+    def clock_ins(self) -> ClockIns:
+        from .dal.queue import ClockInQueue
+        from .services.clock_in import ClockIns
+
+        region = self.config.aws_region
+        queue = ClockInQueue(lambda: aws.client("sqs", region), self.config.clock_in_queue_url)
+        return ClockIns(self.workspaces, self.entries, queue)
+
+    @cached_property
+    def clock_in_effects(self) -> ClockInEffects:
+        from .services.worker import ClockInEffects
+
+        return ClockInEffects(self.workspace_repo)
 
     def after_restore(self) -> None:
         """SnapStart clones share memory: drop leased ids and cached lookups."""
-        for allocator in self.allocators:
+        for allocator in self._allocators.values():
             allocator.reset()
         self.auth.reset()
 
 
 def build(config: Settings | None = None, clock: Clock = utc_now) -> Services:
-    config = config or Settings()
-    dynamodb = aws.client("dynamodb", config.aws_region)
-    entry_repo = EntryRepository(dynamodb, config.entries_table)
-    settings_repo = SettingsRepository(dynamodb, config.settings_table)
-    directory = DirectoryRepository(dynamodb, config.directory_table)
-    entry_ids = IdAllocator(dynamodb, config.directory_table, "entry", block=20)
-    user_ids = IdAllocator(dynamodb, config.directory_table, "user", block=1)
-    directory_ids = {
-        kind: IdAllocator(dynamodb, config.directory_table, kind, block=5)
-        for kind in ("workspace", "project", "contract", "task")
-    }
-    workspace_repo = WorkspaceRepository(dynamodb, config.directory_table)
-    entries = TimeEntries(entry_repo, settings_repo, entry_ids, clock)
-    workspaces = Workspaces(workspace_repo, directory, directory_ids, clock)
-    queue = ClockInQueue(lambda: aws.client("sqs", config.aws_region), config.clock_in_queue_url)
-    return Services(
-        config=config,
-        entries=entries,
-        stats=StatsService(entry_repo, clock),
-        settings=SettingsService(settings_repo),
-        auth=Authenticator(directory, user_ids, config, clock),
-        accounts=Accounts(directory, user_ids, clock),
-        workspaces=workspaces,
-        clock_ins=ClockIns(workspaces, entries, queue),
-        clock_in_effects=ClockInEffects(workspace_repo),
-        allocators=(entry_ids, user_ids, *directory_ids.values()),
-    )
+    return Services(config or Settings(), clock)
 
 
 _current: Services | None = None

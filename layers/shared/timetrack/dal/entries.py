@@ -44,12 +44,13 @@ def entry_key(entry_id: int) -> str:
 
 
 def utc_text(value: dt.datetime) -> str:
-    """Fixed-width UTC text: sorts lexicographically in time order."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text (``2024-01-22T09:00:00.000000Z``): sorts in time order."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    # fromisoformat, not strptime: ~50x faster, and stats parse hundreds per request
+    return dt.datetime.fromisoformat(text)
 
 
 def _date_sort(entry: Entry) -> str:

@@ -26,6 +26,10 @@ class ClockIns:
         self._entries = entries
         self._queue = queue
 
+    def prime(self) -> None:
+        """Build the SQS client now (at cold start) rather than on the first clock-in."""
+        self._queue.prime()
+
     def _authorize(self, actor: int, workspace_id: int, user_id: int) -> None:
         me = self._workspaces.membership(actor, workspace_id)
         if user_id != actor and not me.role.manages:

@@ -1,0 +1,422 @@
+"""Authentication over HTTP: personal API tokens and OIDC JWTs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+import string
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
+from jwt.algorithms import RSAAlgorithm
+
+from local import stack
+from local.app import build_app
+from timetrack import runtime
+from timetrack.config import Settings
+from timetrack.dal.directory import DirectoryRepository
+from timetrack.observability import logger as app_logger
+
+API = "/api/v1/time-tracking"
+SETTINGS = f"{API}/settings"
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def random_token() -> str:
+    return "tt_" + "".join(secrets.choice(ALPHANUMERIC) for _ in range(32))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# ------------------------------------------------------- personal tokens ---
+
+
+def test_no_credentials_is_401_with_bearer_challenge(client):
+    response = client.get(SETTINGS)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_valid_token_is_accepted(client, user):
+    response = client.get(SETTINGS, headers=user["headers"])
+    assert response.status_code == 200, response.text
+    assert response.json()["currency"] == "USD"
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "xx_" + "a" * 32,  # wrong prefix
+        "TT_" + "a" * 32,  # prefix is case-sensitive
+        "tt_" + "a" * 31,  # one character short
+        "tt_" + "a" * 33,  # one character long
+        "tt_" + "a" * 31 + "-",  # not alphanumeric
+        "tt_" + "a" * 31 + "é",  # not ASCII
+        "tt_",  # prefix only
+        "not-a-token",
+        "a.b.c",  # JWT-shaped, but JWTs are not configured
+    ],
+)
+def test_malformed_token_is_401(client, user, credential):
+    response = client.get(SETTINGS, headers={"Authorization": f"Bearer {credential}".encode()})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    response = client.get(SETTINGS, headers={"X-API-Key": credential.encode()})
+    assert response.status_code == 401
+
+
+def test_valid_token_with_another_scheme_is_401(client, user):
+    response = client.get(SETTINGS, headers={"Authorization": f"Basic {user['token']}"})
+    assert response.status_code == 401
+
+
+def test_unknown_well_formed_token_is_401(client, user):
+    unknown = random_token()
+    assert unknown != user["token"]
+    response = client.get(SETTINGS, headers=bearer(unknown))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_x_api_key_header_authenticates(client, user):
+    response = client.get(SETTINGS, headers={"X-API-Key": user["token"]})
+    assert response.status_code == 200, response.text
+    created = client.post(
+        f"{API}/entries",
+        json={"start_time": "2024-01-22T08:00:00", "end_time": "2024-01-22T09:00:00"},
+        headers={"X-API-Key": user["token"]},
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["user_id"] == user["user_id"]
+
+
+def test_expired_token_is_401(client, services, user, clock):
+    issued = services.accounts.issue_token(user["user_id"], expires_in=dt.timedelta(hours=1))
+    clock.advance(minutes=59)
+    assert client.get(SETTINGS, headers=bearer(issued.token)).status_code == 200
+    clock.advance(minutes=2)
+    response = client.get(SETTINGS, headers=bearer(issued.token))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    # The user's other, unexpiring token still works.
+    assert client.get(SETTINGS, headers=user["headers"]).status_code == 200
+
+
+def test_revoked_token_is_401(client, services, user, make_user):
+    other = make_user("bob@example.com")
+    assert client.get(SETTINGS, headers=user["headers"]).status_code == 200
+    services.accounts.revoke_token(user["token"])
+    response = client.get(SETTINGS, headers=user["headers"])
+    assert response.status_code == 401
+    assert client.get(SETTINGS, headers={"X-API-Key": user["token"]}).status_code == 401
+    assert client.get(SETTINGS, headers=other["headers"]).status_code == 200
+
+
+def test_directory_stores_only_the_token_hash(services, user):
+    dynamodb = boto3.client("dynamodb", region_name=stack.REGION)
+    items: list[dict] = []
+    request = {"TableName": services.config.directory_table}
+    while True:
+        page = dynamodb.scan(**request)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    dump = json.dumps(items)
+    token = user["token"]
+    assert token not in dump
+    assert token.removeprefix("tt_") not in dump
+    assert hashlib.sha256(token.encode()).hexdigest() in dump
+
+
+def test_tokens_are_never_logged(client, user, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    previous_level = app_logger.log_level
+    app_logger.setLevel(logging.DEBUG)
+    unknown = random_token()
+    try:
+        responses = [
+            client.get(SETTINGS, headers=user["headers"]),
+            client.get(SETTINGS, headers={"X-API-Key": user["token"]}),
+            client.get(SETTINGS, headers=bearer(unknown)),
+            client.get(SETTINGS, headers=bearer("garbage-credential-" + "z" * 20)),
+        ]
+    finally:
+        app_logger.setLevel(previous_level)
+    assert [r.status_code for r in responses] == [200, 200, 401, 401]
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text
+    for secret in (user["token"], unknown, "garbage-credential-" + "z" * 20):
+        assert secret not in logged
+        assert all(secret not in r.text for r in responses)
+
+
+# --------------------------------------------------------------- caching ---
+
+
+@pytest.fixture
+def count_token_reads(monkeypatch) -> list[str]:
+    """Every DirectoryRepository.get_token call, by token hash."""
+    reads: list[str] = []
+    original = DirectoryRepository.get_token
+
+    def counted(self, token_hash):
+        reads.append(token_hash)
+        return original(self, token_hash)
+
+    monkeypatch.setattr(DirectoryRepository, "get_token", counted)
+    return reads
+
+
+@pytest.fixture
+def caching_client(aws, clock) -> Iterator[tuple[runtime.Services, TestClient]]:
+    runtime.reset()
+    built = runtime.build(Settings(token_cache_seconds=30), clock=clock)
+    runtime.reset(built)
+    yield built, TestClient(build_app(), raise_server_exceptions=False)
+    runtime.reset()
+
+
+def test_cached_token_is_not_read_again(caching_client, count_token_reads):
+    built, client = caching_client
+    user_id = built.accounts.create_user("cache@example.com")
+    token = built.accounts.issue_token(user_id).token
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 200
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 200
+    assert client.get(SETTINGS, headers={"X-API-Key": token}).status_code == 200
+    assert count_token_reads == [digest]
+
+
+def test_cached_token_still_expires(caching_client, clock, count_token_reads):
+    built, client = caching_client
+    user_id = built.accounts.create_user("cache@example.com")
+    token = built.accounts.issue_token(user_id, expires_in=dt.timedelta(minutes=10)).token
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 200
+    clock.advance(minutes=11)
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 401
+    assert len(count_token_reads) == 1  # rejected from the cache, by its expiry
+
+
+def test_unknown_token_is_not_cached(caching_client, count_token_reads):
+    """A token issued right after a failed attempt works at once."""
+    built, client = caching_client
+    user_id = built.accounts.create_user("cache@example.com")
+    token = random_token()
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 401
+    built.accounts.issue_token(user_id, token=token)
+    assert client.get(SETTINGS, headers=bearer(token)).status_code == 200
+    assert len(count_token_reads) == 2
+
+
+# ------------------------------------------------------------------ OIDC ---
+
+ISSUER = "https://issuer.test"
+AUDIENCE = "timetrack-web"
+KID = "test-key-1"
+
+
+class JwksServer:
+    """A JWKS endpoint on 127.0.0.1 that counts its hits."""
+
+    def __init__(self, jwks: dict) -> None:
+        self.hits = 0
+        body = json.dumps(jwks).encode()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path != "/jwks.json":
+                    self.send_error(404)
+                    return
+                outer.hits += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format, *args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/jwks.json"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture(scope="module")
+def signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def other_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def jwks_server(signing_key, monkeypatch) -> Iterator[JwksServer]:
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    public = RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
+    server = JwksServer({"keys": [public | {"kid": KID, "alg": "RS256", "use": "sig"}]})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def oidc(aws, clock, jwks_server) -> Iterator[TestClient]:
+    """The app with JWTs enabled, trusting the local JWKS."""
+    runtime.reset()
+    config = Settings(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=jwks_server.url, token_cache_seconds=0)
+    runtime.reset(runtime.build(config, clock=clock))
+    yield TestClient(build_app(), raise_server_exceptions=False)
+    runtime.reset()
+
+
+@pytest.fixture
+def mint(signing_key):
+    """mint(sub, **claims) -> a signed JWT (RS256, kid of the JWKS)."""
+
+    def create(sub: str = "user-1", *, key=None, headers=None, **claims) -> str:
+        now = int(time.time())  # PyJWT checks exp/iat against the wall clock
+        payload = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 3600,
+            "jti": secrets.token_hex(8),
+        }
+        payload.update(claims)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        return jwt.encode(payload, key or signing_key, algorithm="RS256", headers={"kid": KID, **(headers or {})})
+
+    return create
+
+
+def test_jwt_valid_is_accepted(oidc, mint):
+    response = oidc.get(SETTINGS, headers=bearer(mint()))
+    assert response.status_code == 200, response.text
+    assert response.json()["default_hourly_rate"] == 0.0
+
+
+def test_jwt_user_created_on_first_sight_and_reused(oidc, mint, clock):
+    first = mint("alice-sub")
+    created = oidc.post(
+        f"{API}/entries",
+        json={"start_time": "2024-01-22T07:00:00", "end_time": "2024-01-22T08:30:00", "hourly_rate": 40},
+        headers=bearer(first),
+    )
+    assert created.status_code == 201, created.text
+    entry = created.json()
+    second = mint("alice-sub")
+    assert second != first
+    listed = oidc.get(f"{API}/entries", headers=bearer(second))
+    assert listed.status_code == 200
+    assert [e["id"] for e in listed.json()] == [entry["id"]]
+    assert listed.json()[0]["user_id"] == entry["user_id"]
+
+    # A new process (cold start) maps the subject to the same stored user.
+    config = runtime.services().config
+    runtime.reset(runtime.build(config, clock=clock))
+    again = oidc.get(f"{API}/entries/{entry['id']}", headers=bearer(mint("alice-sub")))
+    assert again.status_code == 200, again.text
+    assert again.json()["total_earned"] == 60.0
+
+
+def test_jwt_other_subject_is_another_user(oidc, mint):
+    created = oidc.post(
+        f"{API}/entries",
+        json={"start_time": "2024-01-22T07:00:00", "end_time": "2024-01-22T08:00:00"},
+        headers=bearer(mint("alice-sub")),
+    )
+    assert created.status_code == 201, created.text
+    other = bearer(mint("bob-sub"))
+    assert oidc.get(f"{API}/entries/{created.json()['id']}", headers=other).status_code == 404
+    assert oidc.get(f"{API}/entries", headers=other).json() == []
+    started = oidc.post(f"{API}/sessions/start", headers=other)
+    assert started.status_code == 201, started.text
+    assert started.json()["user_id"] != created.json()["user_id"]
+
+
+def test_jwt_same_subject_of_another_issuer_is_rejected(oidc, mint):
+    assert oidc.get(SETTINGS, headers=bearer(mint("alice-sub", iss="https://evil.test"))).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, id="expired"),
+        pytest.param({"iss": "https://other-issuer.test"}, id="wrong-issuer"),
+        pytest.param({"aud": "another-client"}, id="wrong-audience"),
+        pytest.param({"aud": None, "client_id": "another-client"}, id="wrong-client-id"),
+        pytest.param({"exp": None}, id="no-expiry"),
+        pytest.param({"sub": None}, id="no-subject"),
+    ],
+)
+def test_jwt_bad_claims_are_401(oidc, mint, claims):
+    response = oidc.get(SETTINGS, headers=bearer(mint(**claims)))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_jwt_cognito_access_token_with_client_id(oidc, mint):
+    token = mint("cognito-sub", aud=None, client_id=AUDIENCE, token_use="access", scope="openid email")
+    assert "aud" not in jwt.decode(token, options={"verify_signature": False})
+    response = oidc.get(SETTINGS, headers=bearer(token))
+    assert response.status_code == 200, response.text
+
+
+def test_jwt_signed_by_another_key_is_401(oidc, mint, other_key):
+    response = oidc.get(SETTINGS, headers=bearer(mint(key=other_key)))
+    assert response.status_code == 401
+
+
+def test_jwt_alg_none_is_401(oidc, mint):
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "iat": now, "exp": now + 3600}
+    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": KID})
+    assert unsigned.endswith(".")
+    assert oidc.get(SETTINGS, headers=bearer(unsigned)).status_code == 401
+    # The same claims, signed, pass: only the missing signature was refused.
+    assert oidc.get(SETTINGS, headers=bearer(mint("user-1"))).status_code == 200
+
+
+def test_jwt_in_x_api_key_is_401(oidc, mint):
+    assert oidc.get(SETTINGS, headers={"X-API-Key": mint()}).status_code == 401
+
+
+def test_jwks_fetched_once(oidc, mint, jwks_server):
+    assert jwks_server.hits == 0  # nothing fetched before the first JWT
+    for sub in ("a", "b", "a", "c"):
+        assert oidc.get(SETTINGS, headers=bearer(mint(sub))).status_code == 200
+    assert oidc.get(f"{API}/entries", headers=bearer(mint("a"))).status_code == 200
+    assert jwks_server.hits == 1
+
+
+def test_personal_tokens_work_alongside_jwts(oidc, mint):
+    services = runtime.services()
+    user_id = services.accounts.create_user("mixed@example.com")
+    token = services.accounts.issue_token(user_id).token
+    assert oidc.get(SETTINGS, headers=bearer(token)).status_code == 200
+    assert oidc.get(SETTINGS, headers=bearer(mint())).status_code == 200

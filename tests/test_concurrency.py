@@ -1,0 +1,175 @@
+"""Races against a real (moto) server over HTTP: the one-timer rule and the
+all-time totals hold when many requests for one user arrive at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.dynamodb.responses import DynamoHandler
+from moto.server import ThreadedMotoServer
+
+from local import stack
+from timetrack import runtime
+from timetrack.config import Settings
+from timetrack.errors import StaleWrite, TimerRunning
+from timetrack.models import PaymentStatus
+
+STARTS = 50
+UPDATES = 20
+
+
+def reset_moto(url: str) -> None:
+    """moto's state is process-wide: start and end each test with none."""
+    response = requests.post(f"{url}/moto-api/reset", timeout=10)
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def atomic_requests(monkeypatch) -> None:
+    """Each DynamoDB request atomic, as DynamoDB guarantees (transactions are serializable).
+
+    moto's server runs requests on concurrent threads and its
+    ``transact_write_items`` is not isolated: it checks conditions and applies
+    writes item by item without a lock, and on cancellation restores a
+    deep copy of the table taken when it began, erasing writes that other
+    requests committed meanwhile (moto 5.2.5, moto/dynamodb/models/__init__.py,
+    ``transact_write_items``). Under these races that corrupts the mock itself
+    (e.g. an all-time total off by a delta some runs). Serializing requests
+    keeps the race where it matters: between the separate requests each
+    thread makes (read, then conditional write), which is what these tests
+    are about.
+    """
+    lock = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def atomic(self):
+        with lock:
+            return call_action(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
+
+
+@pytest.fixture
+def moto_server(atomic_requests) -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    try:
+        reset_moto(url)
+        yield url
+    finally:
+        try:
+            reset_moto(url)
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def served(moto_server, monkeypatch, clock) -> Iterator[runtime.Services]:
+    """The service container talking HTTP to the moto server."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
+    runtime.reset()  # the boto3 clients are cached per process: rebuild them for this endpoint
+    built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
+    runtime.reset(built)
+    try:
+        yield built
+    finally:
+        runtime.reset()
+
+
+def race(count: int, action: Callable[[int], Any]) -> list[tuple[str, Any]]:
+    """Run action(i) on ``count`` threads released together; ("ok", result) or ("error", exception)."""
+    barrier = threading.Barrier(count)
+    outcomes: list[tuple[str, Any] | None] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = ("ok", action(i))
+        except Exception as error:
+            outcomes[i] = ("error", error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(outcome is not None for outcome in outcomes)
+    return outcomes  # type: ignore[return-value]
+
+
+def test_concurrent_starts_yield_exactly_one_timer(served):
+    user_id = served.accounts.create_user("racer@example.com")
+    entries = served.entries
+
+    outcomes = race(STARTS, lambda i: entries.start(entries.caller(user_id), notes=f"start {i}"))
+
+    winners = [value for kind, value in outcomes if kind == "ok"]
+    errors = [value for kind, value in outcomes if kind == "error"]
+    unexpected = [error for error in errors if not isinstance(error, TimerRunning)]
+    assert unexpected == []
+    assert len(winners) == 1, f"{len(winners)} timers started: {sorted(w.id for w in winners)}"
+    assert len(errors) == STARTS - 1
+    winner = winners[0]
+    assert {error.entry.id for error in errors} == {winner.id}
+
+    caller = entries.caller(user_id)
+    active = entries.active(caller)
+    assert active is not None
+    assert active.id == winner.id
+    assert active.notes == winner.notes
+    stored = entries.page(caller)
+    assert [entry.id for entry in stored] == [winner.id]
+    assert [entry.id for entry in stored if entry.running] == [winner.id]
+
+
+def test_concurrent_edits_keep_all_time_amounts_exact(served):
+    user_id = served.accounts.create_user("editor@example.com")
+    entries = served.entries
+    start = dt.datetime(2024, 1, 22, 6, 0, tzinfo=dt.UTC)
+    entry = entries.create(
+        entries.caller(user_id),
+        start_time=start,
+        end_time=start + dt.timedelta(hours=2),
+        hourly_rate=Decimal("10"),
+    )
+    statuses = list(PaymentStatus)
+    # Thread i sets rate 11 + i and a status cycling through all four.
+    wanted = {i: (statuses[i % len(statuses)], Decimal(11 + i)) for i in range(UPDATES)}
+
+    def edit(i: int):
+        status, rate = wanted[i]
+        return entries.update(entries.caller(user_id), entry.id, {"payment_status": status, "hourly_rate": rate})
+
+    outcomes = race(UPDATES, edit)
+
+    errors = [value for kind, value in outcomes if kind == "error"]
+    assert [e for e in errors if not isinstance(e, StaleWrite)] == []
+    applied = [value for kind, value in outcomes if kind == "ok"]
+    assert applied, "no update went through"
+
+    caller = entries.caller(user_id)
+    final = entries.get(caller, entry.id)
+    assert (final.payment_status, final.hourly_rate) in wanted.values()
+    assert final.version == 1 + len(applied)  # every accepted write is one version step
+    earned = Decimal(2) * final.hourly_rate  # a 2-hour entry
+    expected = {"unpaid": Decimal(0), "invoiced": Decimal(0), "paid": Decimal(0)}
+    bucket = {
+        PaymentStatus.NOT_PAID: "unpaid",
+        PaymentStatus.INVOICED_NOT_APPROVED: "invoiced",
+        PaymentStatus.INVOICED_APPROVED: "invoiced",
+        PaymentStatus.PAID: "paid",
+    }[final.payment_status]
+    expected[bucket] = earned
+
+    amounts = served.stats.stats(caller).amounts
+    assert {"unpaid": amounts.unpaid, "invoiced": amounts.invoiced, "paid": amounts.paid} == expected
