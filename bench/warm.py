@@ -65,6 +65,7 @@ class Data:
 
     def __init__(self) -> None:
         from local.stack import DEMO_TOKEN
+        from timetrack.config import Settings
         from timetrack.dal.codec import to_item
         from timetrack.dal.entries import _active_item, _entry_item, utc_text
         from timetrack.dal.settings import _item as settings_item
@@ -107,6 +108,13 @@ class Data:
             | to_item({"user_id": USER_ID, "name": "demo", "created_at": utc_text(now - dt.timedelta(days=30))})
         }
         self.settings = {"Item": settings_item(USER_ID, settings)}
+        tables = Settings()
+
+        def with_settings(item: dict) -> dict:
+            """A BatchGetItem answer: the item and the settings, read together."""
+            return {"Responses": {tables.entries_table: [item], tables.settings_table: [self.settings["Item"]]}}
+
+        self.with_settings = with_settings
         self.settings_after_put = {"Attributes": settings_item(USER_ID, settings)}
         self.finished = {"Item": _entry_item(finished)}
         self.running = {"Item": _entry_item(running)}
@@ -137,16 +145,18 @@ def routes(d: Data) -> list[Route]:
     done: Call = ("transact_write_items", {})
     settings: Call = ("get_item", d.settings)
     finished: Call = ("get_item", d.finished)
-    running: Call = ("get_item", d.running)
+    finished_and_settings: Call = ("batch_get_item", d.with_settings(d.finished["Item"]))
+    running_and_settings: Call = ("batch_get_item", d.with_settings(d.running["Item"]))
+    active_and_settings: Call = ("batch_get_item", d.with_settings(d.active["Item"]))
     return [
         Route("entries list", "entries", "entries_list.json", 200, lambda i: [("query", d.list_page), settings]),
-        Route("entries get", "entries", "entries_get.json", 200, lambda i: [finished, settings]),
+        Route("entries get", "entries", "entries_get.json", 200, lambda i: [finished_and_settings]),
         Route("entries create", "entries", "entries_create.json", 201, lambda i: [settings, *d.lease(i), done]),
-        Route("entries update", "entries", "entries_update.json", 200, lambda i: [finished, settings, done]),
+        Route("entries update", "entries", "entries_update.json", 200, lambda i: [finished_and_settings, done]),
         Route("entries delete", "entries", "entries_delete.json", 204, lambda i: [finished, done]),
         Route("sessions start", "sessions", "sessions_start.json", 201, lambda i: [settings, *d.lease(i), done]),
-        Route("sessions stop", "sessions", "sessions_stop.json", 200, lambda i: [running, done, settings]),
-        Route("sessions active", "sessions", "sessions_active.json", 200, lambda i: [("get_item", d.active), settings]),
+        Route("sessions stop", "sessions", "sessions_stop.json", 200, lambda i: [running_and_settings, done]),
+        Route("sessions active", "sessions", "sessions_active.json", 200, lambda i: [active_and_settings]),
         Route(
             "stats ?period=month",
             "stats",

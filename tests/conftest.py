@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from fastapi.testclient import TestClient
 from moto import mock_aws
+from moto.dynamodb.responses import DynamoHandler
+from moto.server import ThreadedMotoServer
 
 from local import stack
 from local.app import build_app
@@ -100,3 +104,45 @@ def demo_user(services) -> dict:
 
 def load_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text())
+
+
+def _reset_moto(url: str) -> None:
+    """moto's state is process-wide: start and end each use with none."""
+    response = requests.post(f"{url}/moto-api/reset", timeout=10)
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def moto_server(monkeypatch) -> Iterator[str]:
+    """A moto server on a free port, for races over real HTTP; yields its URL.
+
+    Each DynamoDB request is made atomic, as DynamoDB guarantees (transactions
+    are serializable): moto's server runs requests on concurrent threads and
+    its ``transact_write_items`` is not isolated (moto 5.2.5 checks and
+    applies item by item without a lock, and on cancellation restores a copy
+    of the table taken when it began, erasing others' writes). The races the
+    tests are about stay: between the separate requests each thread makes
+    (read, then conditional write).
+    """
+    lock = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def atomic(self):
+        with lock:
+            return call_action(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    try:
+        _reset_moto(url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+        yield url
+    finally:
+        try:
+            _reset_moto(url)
+        finally:
+            server.stop()
+            runtime.reset()

@@ -13,21 +13,18 @@ import datetime as dt
 import importlib
 import json
 import re
-import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import requests
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from local import stack
 from tests.conftest import load_event
+from tests.racing import race
 from timetrack import runtime
 from timetrack.config import Settings
 from timetrack.dal import aws as aws_clients
@@ -1019,34 +1016,15 @@ def test_lambda_unexpected_error_is_a_500_envelope(services, demo_world, monkeyp
 # ------------------------------------------------------ concurrency ---
 
 
-def reset_moto(url: str) -> None:
-    """moto's state is process-wide: start and end with none."""
-    response = requests.post(f"{url}/moto-api/reset", timeout=10)
-    assert response.status_code == 200
-
-
 @pytest.fixture
-def served(monkeypatch, clock) -> Iterator[tuple[runtime.Services, str]]:
+def served(moto_server, clock) -> tuple[runtime.Services, str]:
     """The services over HTTP against a moto server (real concurrency), with the queue."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        reset_moto(url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-        stack.create_resources(boto3.client("dynamodb", endpoint_url=url, region_name=stack.REGION))
-        queue = clock_in_queue(boto3.client("sqs", endpoint_url=url, region_name=stack.REGION))
-        runtime.reset()
-        built = runtime.build(Settings(clock_in_queue_url=queue, token_cache_seconds=0), clock=clock)
-        runtime.reset(built)
-        yield built, queue
-    finally:
-        runtime.reset()
-        try:
-            reset_moto(url)
-        finally:
-            server.stop()
+    stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
+    queue = clock_in_queue(boto3.client("sqs", endpoint_url=moto_server, region_name=stack.REGION))
+    runtime.reset()
+    built = runtime.build(Settings(clock_in_queue_url=queue, token_cache_seconds=0), clock=clock)
+    runtime.reset(built)
+    return built, queue
 
 
 def test_concurrent_clock_ins_for_one_user_yield_exactly_one(served):
@@ -1058,31 +1036,18 @@ def test_concurrent_clock_ins_for_one_user_yield_exactly_one(served):
     project = services.workspaces.create_project(owner, workspace.id, "P", Decimal("10"))
     contract = services.workspaces.create_contract(owner, workspace.id, member, project.id, Decimal("10"))
 
-    barrier = threading.Barrier(CONCURRENT)
-    outcomes: list[tuple[str, Any] | None] = [None] * CONCURRENT
+    def clock_in(i: int):
+        entry, _ = services.clock_ins.start(
+            owner if i % 2 else member,  # the owner and the member race each other too
+            workspace_id=workspace.id,
+            user_id=member,
+            contract_id=contract.id,
+            activity_description=f"attempt {i}",
+            request_id=f"request-{i}",
+        )
+        return entry
 
-    def clock_in(i: int) -> None:
-        barrier.wait()
-        try:
-            entry, _ = services.clock_ins.start(
-                owner if i % 2 else member,  # the owner and the member race each other too
-                workspace_id=workspace.id,
-                user_id=member,
-                contract_id=contract.id,
-                activity_description=f"attempt {i}",
-                request_id=f"request-{i}",
-            )
-            outcomes[i] = ("ok", entry)
-        except Exception as error:
-            outcomes[i] = ("error", error)
-
-    threads = [threading.Thread(target=clock_in, args=(i,)) for i in range(CONCURRENT)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert all(outcome is not None for outcome in outcomes)
+    outcomes = race(CONCURRENT, clock_in)
     winners = [value for kind, value in outcomes if kind == "ok"]
     errors = [value for kind, value in outcomes if kind == "error"]
     assert [e for e in errors if not isinstance(e, TimerRunning)] == []

@@ -4,18 +4,14 @@ all-time totals hold when many requests for one user arrive at once."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import boto3
 import pytest
-import requests
-from moto.dynamodb.responses import DynamoHandler
-from moto.server import ThreadedMotoServer
 
 from local import stack
+from tests.racing import race
 from timetrack import runtime
 from timetrack.config import Settings
 from timetrack.errors import StaleWrite, TimerRunning
@@ -25,57 +21,9 @@ STARTS = 50
 UPDATES = 20
 
 
-def reset_moto(url: str) -> None:
-    """moto's state is process-wide: start and end each test with none."""
-    response = requests.post(f"{url}/moto-api/reset", timeout=10)
-    assert response.status_code == 200
-
-
 @pytest.fixture
-def atomic_requests(monkeypatch) -> None:
-    """Each DynamoDB request atomic, as DynamoDB guarantees (transactions are serializable).
-
-    moto's server runs requests on concurrent threads and its
-    ``transact_write_items`` is not isolated: it checks conditions and applies
-    writes item by item without a lock, and on cancellation restores a
-    deep copy of the table taken when it began, erasing writes that other
-    requests committed meanwhile (moto 5.2.5, moto/dynamodb/models/__init__.py,
-    ``transact_write_items``). Under these races that corrupts the mock itself
-    (e.g. an all-time total off by a delta some runs). Serializing requests
-    keeps the race where it matters: between the separate requests each
-    thread makes (read, then conditional write), which is what these tests
-    are about.
-    """
-    lock = threading.Lock()
-    call_action = DynamoHandler.call_action
-
-    def atomic(self):
-        with lock:
-            return call_action(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
-
-
-@pytest.fixture
-def moto_server(atomic_requests) -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        reset_moto(url)
-        yield url
-    finally:
-        try:
-            reset_moto(url)
-        finally:
-            server.stop()
-
-
-@pytest.fixture
-def served(moto_server, monkeypatch, clock) -> Iterator[runtime.Services]:
+def served(moto_server, clock) -> Iterator[runtime.Services]:
     """The service container talking HTTP to the moto server."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
     runtime.reset()  # the boto3 clients are cached per process: rebuild them for this endpoint
     built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
@@ -84,27 +32,6 @@ def served(moto_server, monkeypatch, clock) -> Iterator[runtime.Services]:
         yield built
     finally:
         runtime.reset()
-
-
-def race(count: int, action: Callable[[int], Any]) -> list[tuple[str, Any]]:
-    """Run action(i) on ``count`` threads released together; ("ok", result) or ("error", exception)."""
-    barrier = threading.Barrier(count)
-    outcomes: list[tuple[str, Any] | None] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = ("ok", action(i))
-        except Exception as error:
-            outcomes[i] = ("error", error)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(outcome is not None for outcome in outcomes)
-    return outcomes  # type: ignore[return-value]
 
 
 def test_concurrent_starts_yield_exactly_one_timer(served):

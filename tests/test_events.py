@@ -35,6 +35,8 @@ NOW = "2024-01-22T09:00:00+00:00"
 # (field, placeholder in the events) -> the name of the real id in a test's context.
 PLACEHOLDERS = {
     ("entry_id", 1): "entry",
+    ("entry_id", 41): "entry",
+    ("entry_id", 42): "entry_b",
     ("workspace_id", 1): "workspace",
     ("project_id", 1): "project",
     ("project_id", 285469): "project",
@@ -639,6 +641,24 @@ def _clock_in_active_check(status, body, ctx, services, user_id):
 # --------------------------------------------------------------- worker ---
 
 
+def _worker_setup(services, user_id, clock):
+    """The workspace, and the batch's entries as the table shows them after it (the worker acts
+    only on events whose entry it finds): the member's 09:00-10:30 on the task, member_b's since 09:05."""
+    ctx = workspace_world(services, user_id)
+    entries = services.entries
+
+    def entry(user: str, contract: str, task: int | None, start: dt.datetime, end: dt.datetime | None) -> int:
+        origin = {"workspace_id": ctx["workspace"], "contract_id": ctx[contract], "project_id": ctx["project"]}
+        return entries.create(
+            entries.caller(ctx[user]), start_time=start, end_time=end, origin=origin | {"task_id": task}
+        ).id
+
+    at = dt.datetime(2024, 1, 22, 9, 0, tzinfo=UTC)
+    ctx["entry"] = entry("member", "contract", ctx["task"], at, at + dt.timedelta(minutes=90))
+    ctx["entry_b"] = entry("member_b", "contract_b", None, at + dt.timedelta(minutes=5), None)
+    return ctx
+
+
 def _worker_check(status, body, ctx, services, user_id):
     # The batch: member starts at 09:00 on the task, member_b at 09:05 without one, member stops at 10:30.
     assert body == {"batchItemFailures": []}
@@ -689,7 +709,7 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "clock_in_start.json": (_world, _clock_in_start_check),
     "clock_in_stop.json": (_clock_in_stop_setup, _clock_in_stop_check),
     "clock_in_active.json": (_clock_in_active_setup, _clock_in_active_check),
-    "clock_in_worker_batch.json": (_world, _worker_check),
+    "clock_in_worker_batch.json": (_worker_setup, _worker_check),
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]

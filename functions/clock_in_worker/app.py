@@ -59,7 +59,7 @@ class ClockInProcessor(SqsFifoPartialProcessor):
 _config = services().config  # clients and settings built at cold start (inside SnapStart's snapshot)
 processor = ClockInProcessor()
 idempotency = IdempotencyConfig(
-    # Our own event id (entry id + started/stopped), not the SQS messageId:
+    # Our own event id (entry id, started/stopped, entry version), not the SQS messageId:
     # the same event sent again as a new message still acts once.
     event_key_jmespath="event_id",
     raise_on_no_idempotency_key=True,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
+from timetrack.api.responses import respond
 from timetrack.api.schemas import (
     NOT_FOUND,
     TIMER_CONFLICT,
@@ -31,21 +32,21 @@ async def list_entries(
     payment_status: PaymentStatus | None = None,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[EntryPublic]:
+) -> Response:
     """The caller's entries, newest first; dates are inclusive and filter on ``date``."""
     entries = services().entries
     caller = entries.caller(user_id)
     page = entries.page(
         caller, start_date=start_date, end_date=end_date, payment_status=payment_status, skip=skip, limit=limit
     )
-    return [EntryPublic.of(entry, caller.tz) for entry in page]
+    return respond([EntryPublic.of(entry, caller.tz) for entry in page])
 
 
 @router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry", responses=NOT_FOUND)
-async def get_entry(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
+async def get_entry(entry_id: int, user_id: CurrentUserId) -> Response:
     entries = services().entries
     caller = entries.caller(user_id)
-    return EntryPublic.of(entries.get(caller, entry_id), caller.tz)
+    return respond(EntryPublic.of(entries.get(caller, entry_id), caller.tz))
 
 
 @router.post(
@@ -55,19 +56,19 @@ async def get_entry(entry_id: int, user_id: CurrentUserId) -> EntryPublic:
     operation_id="createEntry",
     responses=TIMER_CONFLICT,
 )
-async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> EntryPublic:
+async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> Response:
     """Without ``end_time`` the entry is the running timer (409 if one runs)."""
     entries = services().entries
     caller = entries.caller(user_id)
-    return EntryPublic.of(entries.create(caller, **body.model_dump()), caller.tz)
+    return respond(EntryPublic.of(entries.create(caller, **body.model_dump()), caller.tz), status.HTTP_201_CREATED)
 
 
 @router.put("/{entry_id}", response_model=EntryPublic, operation_id="updateEntry", responses=NOT_FOUND | TIMER_CONFLICT)
-async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId) -> EntryPublic:
+async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId) -> Response:
     entries = services().entries
     caller = entries.caller(user_id)
     changes = body.model_dump(include=body.model_fields_set)
-    return EntryPublic.of(entries.update(caller, entry_id, changes), caller.tz)
+    return respond(EntryPublic.of(entries.update(caller, entry_id, changes), caller.tz))
 
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEntry", responses=NOT_FOUND)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
+from timetrack.api.responses import respond
 from timetrack.api.schemas import VALIDATION_ERRORS, SettingsPublic, SettingsUpdate
 from timetrack.runtime import services
 
@@ -13,16 +14,16 @@ router = APIRouter(prefix=API_PREFIX, tags=["settings"], responses=VALIDATION_ER
 
 
 @router.get("/settings", response_model=SettingsPublic, operation_id="getSettings")
-async def get_settings(user_id: CurrentUserId) -> SettingsPublic:
+async def get_settings(user_id: CurrentUserId) -> Response:
     """Created with the defaults on first access."""
-    return SettingsPublic.of(services().settings.get(user_id))
+    return respond(SettingsPublic.of(services().settings.get(user_id)))
 
 
 @router.put("/settings", response_model=SettingsPublic, operation_id="updateSettings")
-async def update_settings(body: SettingsUpdate, user_id: CurrentUserId) -> SettingsPublic:
+async def update_settings(body: SettingsUpdate, user_id: CurrentUserId) -> Response:
     """Fields left out keep their values."""
     changes = body.model_dump(include=body.model_fields_set)
-    return SettingsPublic.of(services().settings.update(user_id, changes))
+    return respond(SettingsPublic.of(services().settings.update(user_id, changes)))
 
 
 app = create_app(router)

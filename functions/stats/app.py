@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
+from timetrack.api.responses import respond
 from timetrack.api.schemas import VALIDATION_ERRORS, StatsPublic
 from timetrack.runtime import services
 
@@ -15,13 +16,11 @@ router = APIRouter(prefix=API_PREFIX, tags=["stats"], responses=VALIDATION_ERROR
 
 
 @router.get("/stats", response_model=StatsPublic, operation_id="getStats")
-async def get_stats(
-    user_id: CurrentUserId, period: Literal["day", "week", "month", "year"] | None = None
-) -> StatsPublic:
+async def get_stats(user_id: CurrentUserId, period: Literal["day", "week", "month", "year"] | None = None) -> Response:
     """Periods are the caller's local ones. Without ``period`` the amounts are
     all-time; with it, they cover entries dated in the current period."""
     svc = services()
-    return StatsPublic.of(svc.stats.stats(svc.entries.caller(user_id), period))
+    return respond(StatsPublic.of(svc.stats.stats(svc.entries.caller(user_id), period)))
 
 
 app = create_app(router)

@@ -52,8 +52,9 @@ class TimerRunning(Conflict):
 class NotRunning(Conflict):
     """Stopping an entry (or a user) whose timer is not running."""
 
-    def __init__(self, entry: Any = None) -> None:
-        super().__init__("No timer is running." if entry is None else f"Time entry {entry.id} is not running.")
+    def __init__(self, entry: Any = None, message: str | None = None) -> None:
+        default = "No timer is running." if entry is None else f"Time entry {entry.id} is not running."
+        super().__init__(message or default)
         self.entry = entry
 
 

@@ -12,7 +12,8 @@ STOPPED = "clock_in.stopped"
 
 
 class ClockInEvent(BaseModel):
-    """One timer's start or stop. ``event_id`` (entry id + type) deduplicates."""
+    """One timer's start or stop. ``event_id`` (entry id, type and entry
+    version: ``41-stopped-v2``) deduplicates, in the queue and in the worker."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 

@@ -84,6 +84,7 @@ class Entry:
 
     @property
     def total_earned(self) -> Decimal | None:
+        """Rounded hours x rate, so that hours x rate on screen gives the amount."""
         hours = self.total_hours
         return None if hours is None else round_money(hours * self.hourly_rate)
 

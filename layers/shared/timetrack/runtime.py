@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings
 from .dal import aws
+from .dal.batch import BatchReader
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
 from .dal.ids import IdAllocator
@@ -42,7 +43,9 @@ class Services:
         self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
-        self.entries = TimeEntries(self.entry_repo, self.settings_repo, self.ids("entry", block=20), clock)
+        self.entries = TimeEntries(
+            self.entry_repo, self.settings_repo, self.ids("entry", block=20), clock, BatchReader(self.dynamodb)
+        )
         self.auth = Authenticator(self.directory, self.ids("user", block=1), config, clock)
 
     def ids(self, kind: str, block: int = 5) -> IdAllocator:
@@ -95,7 +98,7 @@ class Services:
     def clock_in_effects(self) -> ClockInEffects:
         from .services.worker import ClockInEffects
 
-        return ClockInEffects(self.workspace_repo)
+        return ClockInEffects(self.workspace_repo, self.entry_repo)
 
     def after_restore(self) -> None:
         """SnapStart clones share memory: drop leased ids and cached lookups."""

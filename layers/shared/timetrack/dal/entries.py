@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 from ..errors import Conflict, StaleWrite, TimerRunning, Unavailable
 from ..models import Entry, PaymentStatus
 from .aws import THROTTLING_CODES, cancellation_reasons, error_code
+from .batch import KeyRead
 from .codec import from_item, to_attr, to_item
 
 ACTIVE = "ACTIVE"
@@ -137,6 +138,14 @@ class EntryRepository:
         """The running entry: one strongly consistent GetItem."""
         item = self._get(user_id, ACTIVE)
         return _entry_from_item(item) if item else None
+
+    def read_entry(self, user_id: int, entry_id: int) -> KeyRead:
+        """``get`` as one read of a batch."""
+        return KeyRead(self._table, self._key(user_id, entry_key(entry_id)), _entry_from_item)
+
+    def read_active(self, user_id: int) -> KeyRead:
+        """``active`` as one read of a batch."""
+        return KeyRead(self._table, self._key(user_id, ACTIVE), _entry_from_item)
 
     def totals(self, user_id: int) -> dict[PaymentStatus, Decimal]:
         item = self._get(user_id, TOTALS) or {}

@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError
 
 from ..models import UserSettings, WeekStart
 from .aws import error_code
+from .batch import KeyRead
 from .codec import from_item, to_item
 from .entries import user_key
 
@@ -35,6 +36,10 @@ class SettingsRepository:
     def __init__(self, dynamodb, table: str) -> None:
         self._db = dynamodb
         self._table = table
+
+    def read(self, user_id: int) -> KeyRead:
+        """``get`` as one read of a batch."""
+        return KeyRead(self._table, {"pk": {"S": user_key(user_id)}}, _parse)
 
     def get(self, user_id: int) -> UserSettings | None:
         response = self._db.get_item(TableName=self._table, Key={"pk": {"S": user_key(user_id)}}, ConsistentRead=True)

@@ -54,6 +54,8 @@ class ClockIns:
             raise NotFound(f"Contract {contract_id} not found for user {user_id}")
         if not contract.active:
             raise ValidationFailed("contract_id", "the contract has ended")
+        if self._workspaces.find_project(workspace_id, contract.project_id).archived:
+            raise ValidationFailed("contract_id", "the contract's project is archived")
         if task_id is not None:
             task = self._workspaces.find_task(workspace_id, task_id)
             if task.project_id != contract.project_id:
@@ -79,7 +81,7 @@ class ClockIns:
         caller = self._entries.caller(user_id)
         running = self._running_here(caller, workspace_id)
         if running is None:
-            raise NotRunning(None)
+            raise NotRunning(message=f"No timer clocked in workspace {workspace_id} is running for user {user_id}.")
         stopped = self._entries.stop(caller, running.id)
         try:
             self._queue.send(self._event(STOPPED, stopped, actor, request_id))
@@ -107,7 +109,9 @@ class ClockIns:
         origin = entry.origin
         return ClockInEvent(
             type=kind,
-            event_id=f"{entry.id}-{kind.rsplit('.', 1)[1]}",
+            # One id per timer transition: a stop that was undone and redone
+            # (a later version) is a new event, not a duplicate of the first.
+            event_id=f"{entry.id}-{kind.rsplit('.', 1)[1]}-v{entry.version}",
             entry_id=entry.id,
             workspace_id=origin["workspace_id"],
             user_id=entry.user_id,

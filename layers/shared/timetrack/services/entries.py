@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from ..dal.batch import BatchReader, KeyRead
 from ..dal.entries import EntryRepository
 from ..dal.ids import IdAllocator
 from ..dal.settings import SettingsRepository
@@ -32,11 +33,13 @@ class TimeEntries:
         settings: SettingsRepository,
         ids: IdAllocator,
         clock: Clock,
+        reader: BatchReader,
     ) -> None:
         self._entries = entries
         self._settings = settings
         self._ids = ids
         self._clock = clock
+        self._reader = reader
 
     def caller(self, user_id: int) -> Caller:
         return Caller(user_id, self._settings.get)
@@ -44,13 +47,19 @@ class TimeEntries:
     # -- reads ---------------------------------------------------------------
 
     def get(self, caller: Caller, entry_id: int) -> Entry:
-        entry = self._entries.get(caller.user_id, entry_id)
-        if entry is None:  # also when it is another user's: keys include the user
-            raise NotFound(f"Time entry {entry_id} not found")
-        return entry
+        return _found(self._with_settings(caller, self._entries.read_entry(caller.user_id, entry_id)), entry_id)
 
     def active(self, caller: Caller) -> Entry | None:
-        return self._entries.active(caller.user_id)
+        """The running entry: one key read (with the settings, if not yet read)."""
+        return self._with_settings(caller, self._entries.read_active(caller.user_id))
+
+    def _with_settings(self, caller: Caller, read: KeyRead):
+        """Read one key; the caller's settings ride along in the same round trip."""
+        if caller.has_settings:
+            return self._reader.read(read)[0]
+        value, settings = self._reader.read(read, self._settings.read(caller.user_id))
+        caller.preload(settings)
+        return value
 
     def page(
         self,
@@ -131,13 +140,6 @@ class TimeEntries:
 
         return self._rewrite(caller, entry_id, change)
 
-    def stop_running(self, caller: Caller) -> Entry:
-        """Stop whatever timer runs (the workspace API does not know its id)."""
-        running = self._entries.active(caller.user_id)
-        if running is None:
-            raise NotRunning(None)
-        return self.stop(caller, running.id)
-
     def update(self, caller: Caller, entry_id: int, changes: dict[str, Any]) -> Entry:
         """Apply the given fields (PUT with all fields optional)."""
         unknown = changes.keys() - set(EDITABLE)
@@ -174,7 +176,7 @@ class TimeEntries:
 
     def delete(self, caller: Caller, entry_id: int) -> None:
         for attempt in range(WRITE_ATTEMPTS):
-            entry = self.get(caller, entry_id)
+            entry = _found(self._entries.get(caller.user_id, entry_id), entry_id)  # no settings needed
             try:
                 self._entries.delete(entry)
                 return
@@ -198,6 +200,12 @@ class TimeEntries:
                 metrics.add_metric(name="SessionsStopped", unit=MetricUnit.Count, value=1)
             return updated
         raise AssertionError("unreachable")
+
+
+def _found(entry: Entry | None, entry_id: int) -> Entry:
+    if entry is None:  # also when it is another user's: keys include the user
+        raise NotFound(f"Time entry {entry_id} not found")
+    return entry
 
 
 def _check_notes(notes: str | None) -> str | None:

@@ -145,6 +145,9 @@ class Workspaces:
         self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, {"archived": True})
 
+    def find_project(self, workspace_id: int, project_id: int) -> Project:
+        return self._project(workspace_id, project_id)
+
     def _project(self, workspace_id: int, project_id: int) -> Project:
         project = self._repo.get(Project, workspace_id, project_id)
         if project is None:
