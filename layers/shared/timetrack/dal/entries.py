@@ -28,7 +28,7 @@ from ..errors import Conflict, StaleWrite, TimerRunning, Unavailable
 from ..models import Entry, PaymentStatus
 from .aws import THROTTLING_CODES, cancellation_reasons, error_code
 from .batch import KeyRead
-from .codec import from_item, to_attr, to_item
+from .codec import to_attr, to_item
 
 ACTIVE = "ACTIVE"
 TOTALS = "TOTALS"
@@ -99,28 +99,28 @@ def _active_item(entry: Entry) -> dict[str, Any]:
     }
 
 
-def entry_from_values(values: dict[str, Any]) -> Entry:
-    end = values.get("end_time")
+def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
+    """Straight from the attribute map: lists and stats parse hundreds per request."""
+    end, notes, origin = attrs.get("end_time"), attrs.get("notes"), attrs.get("origin")
     return Entry(
-        id=int(values["id"]),
-        user_id=int(values["user_id"]),
-        date=dt.date.fromisoformat(values["date"]),
-        start_time=parse_utc(values["start_time"]),
-        end_time=parse_utc(end) if end else None,
-        hourly_rate=values["hourly_rate"],
-        payment_status=PaymentStatus(values["payment_status"]),
-        notes=values.get("notes"),
-        created_at=parse_utc(values["created_at"]),
-        updated_at=parse_utc(values["updated_at"]),
-        version=int(values["version"]),
-        origin={k: None if v is None else int(v) for k, v in (values.get("origin") or {}).items()},
+        id=int(attrs["id"]["N"]),
+        user_id=int(attrs["user_id"]["N"]),
+        date=dt.date.fromisoformat(attrs["date"]["S"]),
+        start_time=parse_utc(attrs["start_time"]["S"]),
+        end_time=parse_utc(end["S"]) if end else None,
+        hourly_rate=Decimal(attrs["hourly_rate"]["N"]),
+        payment_status=PaymentStatus(attrs["payment_status"]["S"]),
+        notes=notes["S"] if notes else None,
+        created_at=parse_utc(attrs["created_at"]["S"]),
+        updated_at=parse_utc(attrs["updated_at"]["S"]),
+        version=int(attrs["version"]["N"]),
+        origin={k: None if "NULL" in v else int(v["N"]) for k, v in origin["M"].items()} if origin else {},
     )
 
 
 def _entry_from_item(item: dict[str, Any]) -> Entry:
-    if item["sk"]["S"] == ACTIVE:
-        return entry_from_values(from_item(item["entry"]["M"]))
-    return entry_from_values(from_item(item))
+    """An entry item, or the ``ACTIVE`` item's copy of the running entry."""
+    return _entry_from_attrs(item["entry"]["M"] if item["sk"]["S"] == ACTIVE else item)
 
 
 class EntryRepository:
