@@ -1,6 +1,9 @@
 """`make invoke FUNCTION=entries EVENT=events/entries_list.json`: one event
 through a function's real Lambda handler, in-process, on an in-memory AWS
-seeded with the demo user (what `sam local invoke` does, without Docker)."""
+with every table and queue of the template and the demo user (what
+`sam local invoke` does, without Docker). Ids in the events are examples: on
+the fresh stack most `{id}` routes answer 404, and the worker skips events
+whose entries do not exist."""
 
 from __future__ import annotations
 
@@ -11,13 +14,7 @@ import sys
 from moto import mock_aws
 
 from local import stack
-
-
-class _Context:
-    function_name = "local-invoke"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:local-invoke"
-    aws_request_id = "local-invoke"
+from local.poller import LambdaContext
 
 
 def main(function: str, event_path: str) -> int:
@@ -30,10 +27,12 @@ def main(function: str, event_path: str) -> int:
         from timetrack import runtime
 
         runtime.reset()
-        stack.create_resources(boto3.client("dynamodb", region_name=stack.REGION))
+        stack.create_resources(
+            boto3.client("dynamodb", region_name=stack.REGION), boto3.client("sqs", region_name=stack.REGION)
+        )
         stack.seed_demo_user(runtime.services())
         handler = importlib.import_module(f"functions.{function}.app").handler
-        response = handler(event, _Context())
+        response = handler(event, LambdaContext(function, timeout_seconds=30, region=stack.REGION))
     print(json.dumps(response, indent=2))
     return 0
 

@@ -13,17 +13,16 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictInt
+from pydantic import BaseModel, Field, PlainSerializer, StrictInt
 
 from timetrack.api import envelope
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
 from timetrack.api.envelope import ERROR_RESPONSES, EnvelopeRoute, Meta
-from timetrack.models import Entry, hours_between, round_money
+from timetrack.api.schemas import InputModel
+from timetrack.models import MAX_ID, Entry
 from timetrack.rules import NOTES_MAX_LENGTH
 from timetrack.runtime import services
-
-MAX_ID = 2**53 - 1  # ids are integers JavaScript holds exactly
 
 router = APIRouter(prefix="/time-tracking", tags=["clock-in"], route_class=EnvelopeRoute)
 
@@ -37,11 +36,7 @@ Minutes = Annotated[float, Field(description="Duration in minutes, half-up to 2 
 # -------------------------------------------------------------- schemas ---
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ClockInStart(_Input):
+class ClockInStart(InputModel):
     workspace_id: BodyId = Field(description="ID of the workspace", examples=[1])
     user_id: BodyId = Field(description="ID of the user to start tracking for", examples=[100])
     contract_id: BodyId = Field(
@@ -56,7 +51,7 @@ class ClockInStart(_Input):
     )
 
 
-class ClockInStop(_Input):
+class ClockInStop(InputModel):
     workspace_id: BodyId = Field(examples=[1])
     user_id: BodyId = Field(examples=[100])
 
@@ -119,9 +114,7 @@ def _started(entry: Entry) -> dict[str, Any]:
 
 
 def _stopped(entry: Entry) -> dict[str, Any]:
-    end = entry.end_time or entry.start_time  # a stopped entry always has one
-    minutes = round_money(hours_between(entry.start_time, end) * 60)
-    return {**_started(entry), "end_time": end, "duration_minutes": float(minutes)}
+    return {**_started(entry), "end_time": entry.end_time, "duration_minutes": float(entry.tracked_minutes)}
 
 
 # ---------------------------------------------------------------- routes ---
@@ -181,4 +174,4 @@ async def active_time_tracking(workspace_id: QueryId, user_id: QueryId, actor: C
 
 app = create_app(router, title="timetrack clock-in", install_errors=envelope.install)
 handler = lambda_handler(app)
-services().clock_ins.prime()  # the SQS client too is built at cold start
+services().entries.prime_forwarding()  # the SQS client too is built at cold start

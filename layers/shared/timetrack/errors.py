@@ -70,7 +70,12 @@ class Unavailable(DomainError):
 
 
 class ForwardingFailed(Unavailable):
-    """The clock-in could not be handed to the queue (and was undone)."""
+    """A clock-in start or stop could not be handed to the queue."""
 
-    def __init__(self) -> None:
-        super().__init__("The clock-in could not be forwarded; nothing was recorded. Retry.")
+    def __init__(self, undone: bool = True) -> None:
+        super().__init__(
+            "The clock-in could not be forwarded; nothing was recorded. Retry."
+            if undone
+            else "The clock-in could not be forwarded, and undoing it failed; check the timer."
+        )
+        self.undone = undone

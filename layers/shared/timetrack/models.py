@@ -17,6 +17,9 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+MAX_ID = 2**53 - 1  # ids are integers JavaScript holds exactly
+
+
 def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
     """Exact duration in hours (microsecond precision, no float)."""
     delta = end - start
@@ -88,13 +91,14 @@ class Entry:
         hours = self.total_hours
         return None if hours is None else round_money(hours * self.hourly_rate)
 
+    @property
+    def tracked_minutes(self) -> Decimal | None:
+        """Duration in minutes, half-up to 2 places (what clock-ins add up)."""
+        if self.end_time is None:
+            return None
+        return round_money(hours_between(self.start_time, self.end_time) * 60)
+
     def earned_by_status(self) -> dict[PaymentStatus, Decimal]:
         """This entry's contribution to the all-time amounts (running: none)."""
         earned = self.total_earned
         return {} if not earned else {self.payment_status: earned}
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    email: str | None = None

@@ -62,10 +62,6 @@ class Period:
     start: dt.datetime  # UTC, inclusive
     end: dt.datetime  # UTC, exclusive
 
-    @property
-    def first_day(self) -> dt.date:
-        return self.start.date()
-
 
 def _local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC)

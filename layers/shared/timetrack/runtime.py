@@ -17,10 +17,12 @@ from .dal.batch import BatchReader
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
 from .dal.ids import IdAllocator
+from .dal.queue import ClockInQueue
 from .dal.settings import SettingsRepository
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
 from .services.entries import TimeEntries
+from .services.forwarding import ClockInForwarding
 
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
@@ -43,8 +45,15 @@ class Services:
         self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
+        region = config.aws_region
+        queue = ClockInQueue(lambda: aws.client("sqs", region), config.clock_in_queue_url)  # client built on use
         self.entries = TimeEntries(
-            self.entry_repo, self.settings_repo, self.ids("entry", block=20), clock, BatchReader(self.dynamodb)
+            self.entry_repo,
+            self.settings_repo,
+            self.ids("entry", block=20),
+            clock,
+            BatchReader(self.dynamodb),
+            ClockInForwarding(queue),
         )
         self.auth = Authenticator(self.directory, self.ids("user", block=1), config, clock)
 
@@ -87,12 +96,9 @@ class Services:
 
     @cached_property
     def clock_ins(self) -> ClockIns:
-        from .dal.queue import ClockInQueue
         from .services.clock_in import ClockIns
 
-        region = self.config.aws_region
-        queue = ClockInQueue(lambda: aws.client("sqs", region), self.config.clock_in_queue_url)
-        return ClockIns(self.workspaces, self.entries, queue)
+        return ClockIns(self.workspaces, self.entries)
 
     @cached_property
     def clock_in_effects(self) -> ClockInEffects:

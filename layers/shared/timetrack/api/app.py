@@ -66,7 +66,7 @@ def lambda_handler(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, An
     _register_snapshot_hooks(asgi)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
+    @tracer.capture_lambda_handler(capture_response=False)  # responses hold user data: keep them out of X-Ray
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return asgi(event, context)

@@ -25,12 +25,14 @@ Rate = Annotated[Decimal, Field(ge=0, lt=MAX_RATE, decimal_places=2, examples=[5
 Notes = Annotated[str, Field(max_length=NOTES_MAX_LENGTH)]
 
 
-class _Input(BaseModel):
+class InputModel(BaseModel):
+    """Request bodies: unknown fields are ignored (clients send whole objects back)."""
+
     # Unknown fields are ignored: the frontend sends whole objects back.
     model_config = ConfigDict(extra="ignore")
 
 
-class EntryCreate(_Input):
+class EntryCreate(InputModel):
     date: dt.date | None = Field(None, description="Defaults to the local date of start_time.")
     start_time: dt.datetime = Field(description="ISO 8601; without an offset it is in the user's time zone.")
     end_time: dt.datetime | None = Field(None, description="Absent or null: the entry is a running timer.")
@@ -39,7 +41,7 @@ class EntryCreate(_Input):
     notes: Notes | None = None
 
 
-class EntryUpdate(_Input):
+class EntryUpdate(InputModel):
     """Every field optional; only the fields sent change, with one rule from
     create: ``date`` follows a changed ``start_time`` (its local date) unless
     ``date`` is sent too. ``end_time: null`` turns the entry back into the
@@ -55,7 +57,7 @@ class EntryUpdate(_Input):
     notes: Notes | None = None
 
 
-class SessionStart(_Input):
+class SessionStart(InputModel):
     hourly_rate: Rate | None = None
     notes: Notes | None = None
 
@@ -139,7 +141,7 @@ class SettingsPublic(BaseModel):
         )
 
 
-class SettingsUpdate(_Input):
+class SettingsUpdate(InputModel):
     """The seed's two fields, plus ``timezone`` and ``week_start``; fields left
     out keep their values."""
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..models import round_money
+from ..models import MAX_ID, round_money
 from ..services.workspaces import NAME_MAX_LENGTH
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
-from .schemas import Number, OffsetDateTime, Rate
+from .schemas import InputModel, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
-Id = Annotated[int, Field(ge=1, lt=2**53)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -29,15 +29,10 @@ def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(dt.UTC)
 
 
-class _Input(BaseModel):
-    # Unknown fields are ignored, as in the personal API.
-    model_config = ConfigDict(extra="ignore")
-
-
 # -- workspaces -------------------------------------------------------------------
 
 
-class WorkspaceCreate(_Input):
+class WorkspaceCreate(InputModel):
     name: Name
 
 
@@ -62,12 +57,12 @@ class WorkspacePublic(BaseModel):
 # -- members --------------------------------------------------------------------
 
 
-class MemberCreate(_Input):
+class MemberCreate(InputModel):
     user_id: Id
     role: Role = Field(description="Only an owner can grant `owner`.")
 
 
-class MemberUpdate(_Input):
+class MemberUpdate(InputModel):
     role: Role = Field(description="Only an owner can grant or remove `owner`; the last owner stays.")
 
 
@@ -90,12 +85,12 @@ class MemberPublic(BaseModel):
 # -- projects -------------------------------------------------------------------
 
 
-class ProjectCreate(_Input):
+class ProjectCreate(InputModel):
     name: Name
     hourly_rate: Rate | None = Field(None, description="The project's usual rate; contracts carry their own.")
 
 
-class ProjectUpdate(_Input):
+class ProjectUpdate(InputModel):
     """Only the fields sent change; ``hourly_rate: null`` clears the rate."""
 
     name: Name | None = None
@@ -125,7 +120,7 @@ class ProjectPublic(BaseModel):
 # -- contracts ------------------------------------------------------------------
 
 
-class ContractCreate(_Input):
+class ContractCreate(InputModel):
     user_id: Id = Field(description="A member of the workspace.")
     project_id: Id = Field(description="A project of the workspace that is not archived.")
     hourly_rate: Rate
@@ -164,12 +159,12 @@ class ContractPublic(BaseModel):
 # -- tasks ----------------------------------------------------------------------
 
 
-class TaskCreate(_Input):
+class TaskCreate(InputModel):
     project_id: Id
     title: Name
 
 
-class TaskUpdate(_Input):
+class TaskUpdate(InputModel):
     title: Name | None = None
     status: TaskStatus | None = None
 

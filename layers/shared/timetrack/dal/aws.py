@@ -8,7 +8,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-# Short timeouts and the SDK's adaptive retries: a Lambda has ~10 s in all.
+# Short timeouts and the SDK's standard retries: a Lambda has ~10 s in all.
 _CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,

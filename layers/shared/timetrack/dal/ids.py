@@ -16,8 +16,9 @@ from __future__ import annotations
 import secrets
 import threading
 
+from ..models import MAX_ID
+
 SHARDS = 16
-MAX_ID = 2**53 - 1
 
 
 class IdAllocator:
@@ -36,11 +37,11 @@ class IdAllocator:
             self._last = 0  # empty lease
 
     def next_id(self) -> int:
-        with self._lock:
+        with self._lock:  # the number and its shard come from the same lease
             if self._next > self._last:
                 self._lease()
             number, self._next = self._next, self._next + 1
-        new_id = number * SHARDS + self._shard
+            new_id = number * SHARDS + self._shard
         if new_id > MAX_ID:  # pragma: no cover - 2**49 leases away
             raise OverflowError("id space exhausted")
         return new_id

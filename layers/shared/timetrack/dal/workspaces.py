@@ -273,6 +273,23 @@ class WorkspaceRepository:
         sk = f"{cls.__name__.upper()}#{object_id}"
         return _parse(cls, self._update(_ws(workspace_id), sk, values, condition or "attribute_exists(pk)"))
 
+    def end_contract(self, workspace_id: int, contract_id: int, at: dt.datetime) -> Contract | None:
+        """Set ``ended_at`` once; None if the contract had already ended (a conditional write)."""
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=_key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                UpdateExpression="SET ended_at = :at",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ended_at)",
+                ExpressionAttributeValues={":at": {"S": utc_text(at)}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _parse(Contract, from_item(response["Attributes"]))
+
     # -- the clock-in worker's effects (each idempotent per message upstream) --
 
     def mark_task_started(self, workspace_id: int, task_id: int) -> bool:

@@ -107,7 +107,7 @@ class Authenticator:
             raise Unauthorized(f"Invalid token: {type(error).__name__}") from None
         if not self._audience_ok(claims):
             raise Unauthorized("Invalid token: wrong audience")
-        return self._user_for_subject(claims["iss"], str(claims["sub"]), claims.get("email"))
+        return self._user_for_subject(claims["iss"], str(claims["sub"]))
 
     def _audience_ok(self, claims: dict[str, Any]) -> bool:
         """``aud`` (OIDC ID tokens) or ``client_id`` (Cognito access tokens)."""
@@ -130,7 +130,7 @@ class Authenticator:
             )
         return self._jwks
 
-    def _user_for_subject(self, issuer: str, subject: str, email: str | None) -> int:
+    def _user_for_subject(self, issuer: str, subject: str) -> int:
         key = (issuer, subject)
         if key in self._subjects:
             return self._subjects[key]
@@ -145,5 +145,7 @@ class Authenticator:
                 if user_id is None:
                     raise Unauthorized("Could not resolve the token's user") from None
         with self._lock:
+            if len(self._subjects) > 1000:
+                self._subjects.clear()
             self._subjects[key] = user_id
         return user_id

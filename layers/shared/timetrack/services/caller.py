@@ -11,10 +11,19 @@ class Caller:
     """The user a request acts for, with their settings read at most once
     (or read together with the first key the request needs: ``preload``)."""
 
-    __slots__ = ("_load", "_settings", "_tz", "user_id")
+    __slots__ = ("_load", "_settings", "_tz", "actor", "request_id", "user_id")
 
-    def __init__(self, user_id: int, load_settings: Callable[[int], UserSettings | None]) -> None:
+    def __init__(
+        self,
+        user_id: int,
+        load_settings: Callable[[int], UserSettings | None],
+        *,
+        actor: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self.user_id = user_id
+        self.actor = user_id if actor is None else actor  # who acts for the user (a workspace manager)
+        self.request_id = request_id
         self._load = load_settings
         self._settings: UserSettings | None = None
         self._tz: ZoneInfo | None = None

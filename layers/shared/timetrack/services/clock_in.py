@@ -1,34 +1,26 @@
-"""Workspace clock-in (API v2): start/stop a member's timer and forward it.
+"""Workspace clock-in (API v2): start/stop a member's timer.
 
 The timer is an ordinary time entry (same one-running-timer rule, visible in
-the personal API) with the contract's rate and an ``origin``. After the entry
-is written, the event goes to the FIFO queue; if that fails, the entry write
-is undone and the caller gets an error, so no clock-in half-exists.
+the personal API) with the contract's rate and an ``origin``; the entries
+service forwards its start and stop to the worker (see ``forwarding``).
 """
 
 from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ..dal.queue import ClockInQueue
-from ..errors import Forbidden, ForwardingFailed, NotFound, NotRunning, TimerRunning, ValidationFailed
-from ..messages import STARTED, STOPPED, ClockInEvent
+from ..errors import Forbidden, NotFound, NotRunning, ValidationFailed
 from ..models import Entry
-from ..observability import logger, metrics
+from ..observability import metrics
 from ..workspaces import Contract
 from .entries import TimeEntries
 from .workspaces import Workspaces
 
 
 class ClockIns:
-    def __init__(self, workspaces: Workspaces, entries: TimeEntries, queue: ClockInQueue) -> None:
+    def __init__(self, workspaces: Workspaces, entries: TimeEntries) -> None:
         self._workspaces = workspaces
         self._entries = entries
-        self._queue = queue
-
-    def prime(self) -> None:
-        """Build the SQS client now (at cold start) rather than on the first clock-in."""
-        self._queue.prime()
 
     def _authorize(self, actor: int, workspace_id: int, user_id: int) -> None:
         me = self._workspaces.membership(actor, workspace_id)
@@ -60,7 +52,7 @@ class ClockIns:
             task = self._workspaces.find_task(workspace_id, task_id)
             if task.project_id != contract.project_id:
                 raise ValidationFailed("task_id", "the task is not in the contract's project")
-        caller = self._entries.caller(user_id)
+        caller = self._entries.caller(user_id, actor=actor, request_id=request_id)
         origin = {
             "workspace_id": workspace_id,
             "contract_id": contract_id,
@@ -68,30 +60,16 @@ class ClockIns:
             "task_id": task_id,
         }
         entry = self._entries.start(caller, hourly_rate=contract.hourly_rate, notes=activity_description, origin=origin)
-        try:
-            self._queue.send(self._event(STARTED, entry, actor, request_id))
-        except ForwardingFailed:
-            self._entries.delete(caller, entry.id)  # undo: no running timer is left behind
-            raise
         metrics.add_metric(name="ClockIns", unit=MetricUnit.Count, value=1)
         return entry, contract
 
     def stop(self, actor: int, *, workspace_id: int, user_id: int, request_id: str | None = None) -> Entry:
         self._authorize(actor, workspace_id, user_id)
-        caller = self._entries.caller(user_id)
+        caller = self._entries.caller(user_id, actor=actor, request_id=request_id)
         running = self._running_here(caller, workspace_id)
         if running is None:
             raise NotRunning(message=f"No timer clocked in workspace {workspace_id} is running for user {user_id}.")
-        stopped = self._entries.stop(caller, running.id)
-        try:
-            self._queue.send(self._event(STOPPED, stopped, actor, request_id))
-        except ForwardingFailed:
-            try:  # undo: the timer runs again, as before the request
-                self._entries.update(caller, stopped.id, {"end_time": None})
-            except TimerRunning:
-                logger.error("Could not undo a stop after a forwarding failure", extra={"entry_id": stopped.id})
-            raise
-        return stopped
+        return self._entries.stop(caller, running.id)
 
     def active(self, actor: int, *, workspace_id: int, user_id: int) -> Entry | None:
         self._authorize(actor, workspace_id, user_id)
@@ -103,23 +81,3 @@ class ClockIns:
         if running is None or running.origin.get("workspace_id") != workspace_id:
             return None
         return running
-
-    @staticmethod
-    def _event(kind: str, entry: Entry, actor: int, request_id: str | None) -> ClockInEvent:
-        origin = entry.origin
-        return ClockInEvent(
-            type=kind,
-            # One id per timer transition: a stop that was undone and redone
-            # (a later version) is a new event, not a duplicate of the first.
-            event_id=f"{entry.id}-{kind.rsplit('.', 1)[1]}-v{entry.version}",
-            entry_id=entry.id,
-            workspace_id=origin["workspace_id"],
-            user_id=entry.user_id,
-            contract_id=origin["contract_id"],
-            project_id=origin["project_id"],
-            task_id=origin.get("task_id"),
-            start_time=entry.start_time,
-            end_time=entry.end_time,
-            actor_user_id=actor,
-            request_id=request_id,
-        )

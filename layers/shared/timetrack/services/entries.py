@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -14,12 +15,14 @@ from ..dal.batch import BatchReader, KeyRead
 from ..dal.entries import EntryRepository
 from ..dal.ids import IdAllocator
 from ..dal.settings import SettingsRepository
-from ..errors import NotFound, NotRunning, StaleWrite, ValidationFailed
+from ..errors import ForwardingFailed, NotFound, NotRunning, StaleWrite, ValidationFailed
+from ..messages import STARTED, STOPPED
 from ..models import Entry, PaymentStatus
 from ..observability import metrics
 from ..rules import NOTES_MAX_LENGTH, check_rate, check_times, to_utc
 from .caller import Caller
 from .clock import Clock
+from .forwarding import ClockInForwarding
 
 WRITE_ATTEMPTS = 3
 EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes")
@@ -34,15 +37,20 @@ class TimeEntries:
         ids: IdAllocator,
         clock: Clock,
         reader: BatchReader,
+        forwarding: ClockInForwarding,
     ) -> None:
         self._entries = entries
         self._settings = settings
         self._ids = ids
         self._clock = clock
         self._reader = reader
+        self._forwarding = forwarding
 
-    def caller(self, user_id: int) -> Caller:
-        return Caller(user_id, self._settings.get)
+    def prime_forwarding(self) -> None:
+        self._forwarding.prime()
+
+    def caller(self, user_id: int, *, actor: int | None = None, request_id: str | None = None) -> Caller:
+        return Caller(user_id, self._settings.get, actor=actor, request_id=request_id)
 
     # -- reads ---------------------------------------------------------------
 
@@ -116,6 +124,8 @@ class TimeEntries:
             origin=origin or {},
         )
         self._entries.create(entry)
+        if entry.origin and entry.running:
+            self._forward(STARTED, entry, caller, undo=partial(self._entries.delete, entry))
         metrics.add_metric(name="EntriesCreated", unit=MetricUnit.Count, value=1)
         if entry.running:
             metrics.add_metric(name="SessionsStarted", unit=MetricUnit.Count, value=1)
@@ -150,6 +160,8 @@ class TimeEntries:
                 raise ValidationFailed(name, "must not be null")
 
         def change(entry: Entry) -> Entry:
+            if entry.origin and not entry.running and changes.get("end_time", entry.end_time) is None:
+                raise ValidationFailed("end_time", "a workspace clock-in cannot be resumed; clock in again")
             tz = caller.tz
             values: dict[str, Any] = {}
             if "start_time" in changes:
@@ -197,9 +209,24 @@ class TimeEntries:
                     raise
                 continue
             if entry.running and not updated.running:
+                if entry.origin:
+                    restored = dataclasses.replace(entry, version=updated.version + 1, updated_at=self._clock())
+                    self._forward(STOPPED, updated, caller, undo=partial(self._entries.replace, updated, restored))
                 metrics.add_metric(name="SessionsStopped", unit=MetricUnit.Count, value=1)
             return updated
         raise AssertionError("unreachable")
+
+    def _forward(self, kind: str, entry: Entry, caller: Caller, undo: Callable[[], None]) -> None:
+        """Send a clock-in timer's start or stop; if that fails, ``undo`` the write."""
+        try:
+            self._forwarding.send(kind, entry, caller)
+        except ForwardingFailed:
+            try:
+                undo()
+            except Exception as error:
+                self._forwarding.undo_failed(entry)
+                raise ForwardingFailed(undone=False) from error
+            raise
 
 
 def _found(entry: Entry | None, entry_id: int) -> Entry:

@@ -46,5 +46,5 @@ class ClockInEffects:
             return
         if event.end_time is None:
             raise ValueError(f"stop event {event.event_id} has no end_time")
-        minutes = round_money(hours_between(event.start_time, event.end_time) * 60)
+        minutes = round_money(hours_between(event.start_time, event.end_time) * 60)  # = Entry.tracked_minutes
         self._repo.record_stop(event.workspace_id, event.contract_id, event.task_id, minutes, event.end_time)

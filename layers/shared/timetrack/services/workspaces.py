@@ -78,7 +78,7 @@ class Workspaces:
             raise NotFound(f"User {user_id} not found")
         workspace = self._repo.get_workspace(workspace_id)
         member = Member(workspace_id, user_id, role, self._clock())
-        self._repo.add_member(member, workspace.name if workspace else "")
+        self._repo.add_member(member, workspace.name)
         return member
 
     def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
@@ -186,10 +186,11 @@ class Workspaces:
 
     def end_contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
         self.manager(actor, workspace_id)
-        contract = self.find_contract(workspace_id, contract_id)
-        if not contract.active:
+        self.find_contract(workspace_id, contract_id)
+        ended = self._repo.end_contract(workspace_id, contract_id, self._clock())
+        if ended is None:
             raise Conflict(f"Contract {contract_id} has already ended")
-        return self._repo.update(Contract, workspace_id, contract_id, {"ended_at": self._clock()})
+        return ended
 
     def find_contract(self, workspace_id: int, contract_id: int) -> Contract:
         contract = self._repo.get(Contract, workspace_id, contract_id)
