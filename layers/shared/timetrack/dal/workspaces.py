@@ -160,14 +160,18 @@ class WorkspaceRepository:
     def create_workspace(self, workspace: Workspace, owner: Member) -> None:
         meta = self._put_new(_ws(workspace.id), "META", workspace)
         meta["Put"]["Item"]["owners"] = {"N": "1"}
-        self._transact([meta, *self._membership_puts(owner, workspace.name)])
+        self._transact([meta, *self._membership_puts(owner, workspace)])
 
     def get_workspace(self, workspace_id: int) -> Workspace | None:
         values = self._get(_ws(workspace_id), "META")
         return _parse(Workspace, values) if values else None
 
-    def workspaces_of(self, user_id: int) -> list[tuple[int, Role]]:
-        return [(int(v["workspace_id"]), Role(v["role"])) for v in self._query(f"USER#{user_id}", "WS#")]
+    def workspaces_of(self, user_id: int) -> list[tuple[Workspace, Role]]:
+        """One Query: each membership item carries a copy of its workspace."""
+        return [
+            (_parse(Workspace, {k.removeprefix("workspace_"): v for k, v in values.items()}), Role(values["role"]))
+            for values in self._query(f"USER#{user_id}", "WS#")
+        ]
 
     def get_member(self, workspace_id: int, user_id: int) -> Member | None:
         values = self._get(_ws(workspace_id), f"MEMBER#{user_id}")
@@ -176,8 +180,8 @@ class WorkspaceRepository:
     def members(self, workspace_id: int) -> list[Member]:
         return [_parse(Member, v) for v in self._query(_ws(workspace_id), "MEMBER#")]
 
-    def add_member(self, member: Member, workspace_name: str) -> None:
-        writes = self._membership_puts(member, workspace_name)
+    def add_member(self, member: Member, workspace: Workspace) -> None:
+        writes = self._membership_puts(member, workspace)
         if member.role is Role.OWNER:
             writes.append(self._owner_count(member.workspace_id, +1))
         try:
@@ -219,10 +223,11 @@ class WorkspaceRepository:
             writes.append(self._owner_count(member.workspace_id, -1))
         self._transact(writes, owner_guard=guard)
 
-    def _membership_puts(self, member: Member, workspace_name: str) -> list[dict[str, Any]]:
+    def _membership_puts(self, member: Member, workspace: Workspace) -> list[dict[str, Any]]:
         mine = self._put_new(_ws(member.workspace_id), f"MEMBER#{member.user_id}", member)
         theirs = self._put_new(f"USER#{member.user_id}", _ws(member.workspace_id), member)
-        theirs["Put"]["Item"]["workspace_name"] = {"S": workspace_name}
+        # The user's copy carries the workspace (it never changes): "my workspaces" is one Query.
+        theirs["Put"]["Item"] |= {f"workspace_{k}": v for k, v in to_item(_values(workspace)).items()}
         return [mine, theirs]
 
     def _role_update(self, pk: str, sk: str, old: Role, new: Role) -> dict[str, Any]:

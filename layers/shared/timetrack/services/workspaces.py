@@ -59,12 +59,7 @@ class Workspaces:
         return workspace, Role.OWNER
 
     def of_user(self, actor: int) -> list[tuple[Workspace, Role]]:
-        found = []
-        for workspace_id, role in self._repo.workspaces_of(actor):
-            workspace = self._repo.get_workspace(workspace_id)
-            if workspace is not None:
-                found.append((workspace, role))
-        return sorted(found, key=lambda pair: pair[0].id)
+        return sorted(self._repo.workspaces_of(actor), key=lambda pair: pair[0].id)
 
     def members(self, actor: int, workspace_id: int) -> list[Member]:
         self.membership(actor, workspace_id)
@@ -78,7 +73,7 @@ class Workspaces:
             raise NotFound(f"User {user_id} not found")
         workspace = self._repo.get_workspace(workspace_id)
         member = Member(workspace_id, user_id, role, self._clock())
-        self._repo.add_member(member, workspace.name)
+        self._repo.add_member(member, workspace)
         return member
 
     def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
