@@ -85,8 +85,12 @@ def apply_once(event: ClockInEvent) -> None:
 @tracer.capture_method
 def record_handler(record: ClockInRecord) -> None:
     event = record.body
-    logger.append_keys(event_id=event.event_id, entry_id=event.entry_id, request_id=event.request_id)
-    apply_once(event=event)
+    keys = {"event_id": event.event_id, "entry_id": event.entry_id, "request_id": event.request_id}
+    logger.append_keys(**keys)
+    try:
+        apply_once(event=event)
+    finally:
+        logger.remove_keys(list(keys))  # the next record (or another handler in this process) is not this one
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -18,6 +18,7 @@ from ..errors import (
     Conflict,
     DomainError,
     Forbidden,
+    ForwardingFailed,
     NotFound,
     TimerRunning,
     Unauthorized,
@@ -76,7 +77,8 @@ def install(app: FastAPI) -> None:
         else:
             body = {"detail": error.message}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if status == 503:
+        undo_failed = isinstance(error, ForwardingFailed) and not error.undone  # a retry cannot help then
+        if status == 503 and not undo_failed:
             headers = {"Retry-After": "1"}
         if isinstance(error, TimerRunning):
             body["active_entry"] = _running_entry(error)
