@@ -50,7 +50,7 @@ test: lint unit validate ## everything CI checks
 build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build (no Docker needed)
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(SAM) build
 
-run: $(VENV)/.installed ## the whole API on an in-memory AWS at 127.0.0.1:$${PORT:-8000}
+run: $(VENV)/.installed ## the whole API and worker on an in-memory AWS at 127.0.0.1:8000 (PORT to change)
 	$(LOCAL_ENV) $(PY) -m local.server
 
 user: $(VENV)/.installed ## create a user and token on the running local stack: make user EMAIL=a@example.com

@@ -46,6 +46,7 @@ def main() -> None:
     print(
         f"\ntimetrack is running on an in-memory AWS (moto at {os.environ['AWS_ENDPOINT_URL']})\n"
         f"  base URL   {base}/api/v1/time-tracking\n"
+        f"  workspaces {base}/api/v1/workspaces  ·  clock-in {base}/time-tracking/start\n"
         f"  docs       {base}/docs\n"
         f"  demo token {stack.DEMO_TOKEN}\n"
         f"  try        curl -s -X POST -H 'Authorization: Bearer {stack.DEMO_TOKEN}' "
