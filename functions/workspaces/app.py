@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import ErrorBody, ValidationErrorBody
+from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody
 from timetrack.api.workspace_schemas import (
     ContractCreate,
     ContractPublic,
@@ -33,8 +33,6 @@ from timetrack.workspaces import TaskStatus
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
 
-_400: dict[int | str, dict[str, Any]] = {400: {"model": ValidationErrorBody, "description": "Invalid request"}}
-_401: dict[int | str, dict[str, Any]] = {401: {"model": ErrorBody, "description": "Missing or invalid token"}}
 _403: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Needs an owner or executive manager"}
 }
@@ -47,7 +45,7 @@ def _409(description: str) -> dict[int | str, dict[str, Any]]:
     return {409: {"model": ErrorBody, "description": description}}
 
 
-READ = _400 | _401 | _404
+READ = VALIDATION_ERRORS | _404  # 400 and 401 as in the personal API
 MANAGE = READ | _403
 
 
@@ -59,7 +57,7 @@ MANAGE = READ | _403
     response_model=WorkspacePublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="createWorkspace",
-    responses=_400 | _401,
+    responses=VALIDATION_ERRORS,
 )
 async def create_workspace(body: WorkspaceCreate, actor: CurrentUserId) -> WorkspacePublic:
     """A new workspace; the caller becomes its owner."""
@@ -67,7 +65,7 @@ async def create_workspace(body: WorkspaceCreate, actor: CurrentUserId) -> Works
     return WorkspacePublic.of(workspace, role)
 
 
-@router.get("", response_model=list[WorkspacePublic], operation_id="listWorkspaces", responses=_401)
+@router.get("", response_model=list[WorkspacePublic], operation_id="listWorkspaces", responses=VALIDATION_ERRORS)
 async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
     """The caller's workspaces, each with the caller's role."""
     return [WorkspacePublic.of(workspace, role) for workspace, role in services().workspaces.of_user(actor)]
