@@ -66,8 +66,8 @@ class Data:
     def __init__(self) -> None:
         from local.stack import DEMO_TOKEN
         from timetrack.config import Settings
-        from timetrack.dal.codec import to_item
-        from timetrack.dal.entries import _active_item, _entry_item, utc_text
+        from timetrack.dal.codec import to_item, utc_text
+        from timetrack.dal.entries import _active_item, _entry_item
         from timetrack.dal.settings import _item as settings_item
         from timetrack.models import Entry, PaymentStatus, UserSettings, WeekStart
         from timetrack.services.auth import hash_token

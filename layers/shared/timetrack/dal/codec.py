@@ -6,6 +6,7 @@ path, and numbers stay ``Decimal`` (DynamoDB numbers are decimals).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -48,3 +49,18 @@ def to_item(values: dict[str, Any]) -> Item:
 
 def from_item(item: Item) -> dict[str, Any]:
     return {k: from_attr(v) for k, v in item.items()}
+
+
+def key(pk: str, sk: str) -> Item:
+    """The primary key of a table keyed by ``pk`` and ``sk``."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def utc_text(value: dt.datetime) -> str:
+    """Fixed-width UTC text (``2024-01-22T09:00:00.000000Z``): sorts in time order."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_utc(text: str) -> dt.datetime:
+    # fromisoformat, not strptime: ~50x faster, and stats parse hundreds per request
+    return dt.datetime.fromisoformat(text)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from .aws import error_code
-from .codec import from_item, to_item
-from .entries import parse_utc, utc_text
+from .codec import from_item, key, parse_utc, to_item, utc_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +40,8 @@ class AlreadyExists(Exception):
     """A uniqueness guard (email, subject) is already taken."""
 
 
-def _key(pk: str, sk: str) -> dict:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
-
-
 def _subject_key(issuer: str, subject: str) -> dict:
-    return _key(f"SUBJECT#{issuer}#{subject}", "SUB")
+    return key(f"SUBJECT#{issuer}#{subject}", "SUB")
 
 
 class DirectoryRepository:
@@ -61,7 +56,7 @@ class DirectoryRepository:
     # -- tokens --------------------------------------------------------------
 
     def get_token(self, token_hash: str) -> TokenRecord | None:
-        values = self._get(_key(f"TOKEN#{token_hash}", "TOKEN"))
+        values = self._get(key(f"TOKEN#{token_hash}", "TOKEN"))
         if values is None:
             return None
         optional = {k: parse_utc(values[k]) for k in ("expires_at", "revoked_at") if values.get(k)}
@@ -73,7 +68,7 @@ class DirectoryRepository:
         )
 
     def put_token(self, token_hash: str, record: TokenRecord) -> None:
-        item = _key(f"TOKEN#{token_hash}", "TOKEN") | to_item(
+        item = key(f"TOKEN#{token_hash}", "TOKEN") | to_item(
             {
                 "user_id": record.user_id,
                 "name": record.name,
@@ -87,7 +82,7 @@ class DirectoryRepository:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(f"TOKEN#{token_hash}", "TOKEN"),
+                Key=key(f"TOKEN#{token_hash}", "TOKEN"),
                 UpdateExpression="SET revoked_at = :when",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues={":when": {"S": utc_text(when)}},
@@ -101,10 +96,10 @@ class DirectoryRepository:
     # -- users ---------------------------------------------------------------
 
     def user_exists(self, user_id: int) -> bool:
-        return self._get(_key(f"USER#{user_id}", "PROFILE")) is not None
+        return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
 
     def user_id_for_email(self, email: str) -> int | None:
-        values = self._get(_key(f"EMAIL#{email}", "EMAIL"))
+        values = self._get(key(f"EMAIL#{email}", "EMAIL"))
         return int(values["user_id"]) if values else None
 
     def user_id_for_subject(self, issuer: str, subject: str) -> int | None:
@@ -128,7 +123,7 @@ class DirectoryRepository:
         profile = to_item({"email": email, "created_at": utc_text(now)})
         guards = []
         if email is not None:
-            guards.append(_key(f"EMAIL#{email}", "EMAIL"))
+            guards.append(key(f"EMAIL#{email}", "EMAIL"))
         if subject is not None:
             guards.append(_subject_key(*subject))
         writes = [
@@ -139,7 +134,7 @@ class DirectoryRepository:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
-            for key in [_key(f"USER#{user_id}", "PROFILE"), *guards]
+            for key in [key(f"USER#{user_id}", "PROFILE"), *guards]
         ]
         writes[0]["Put"]["Item"] |= profile
         try:

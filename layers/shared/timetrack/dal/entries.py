@@ -28,7 +28,7 @@ from ..errors import Conflict, StaleWrite, TimerRunning, Unavailable
 from ..models import Entry, PaymentStatus
 from .aws import THROTTLING_CODES, cancellation_reasons, error_code
 from .batch import KeyRead
-from .codec import to_attr, to_item
+from .codec import parse_utc, to_attr, to_item, utc_text
 
 ACTIVE = "ACTIVE"
 TOTALS = "TOTALS"
@@ -42,16 +42,6 @@ def user_key(user_id: int) -> str:
 
 def entry_key(entry_id: int) -> str:
     return f"ENTRY#{entry_id}"
-
-
-def utc_text(value: dt.datetime) -> str:
-    """Fixed-width UTC text (``2024-01-22T09:00:00.000000Z``): sorts in time order."""
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def parse_utc(text: str) -> dt.datetime:
-    # fromisoformat, not strptime: ~50x faster, and stats parse hundreds per request
-    return dt.datetime.fromisoformat(text)
 
 
 def _date_sort(entry: Entry) -> str:

@@ -29,8 +29,7 @@ from botocore.exceptions import ClientError
 from ..errors import Conflict, NotFound
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
 from .aws import cancellation_reasons, error_code
-from .codec import from_item, to_attr, to_item
-from .entries import parse_utc, utc_text
+from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 
 
 class LastOwner(Conflict):
@@ -40,10 +39,6 @@ class LastOwner(Conflict):
 
 def _ws(workspace_id: int) -> str:
     return f"WS#{workspace_id}"
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 def _values(obj: Any) -> dict[str, Any]:
@@ -87,7 +82,7 @@ class WorkspaceRepository:
     # -- generic -------------------------------------------------------------
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self._db.get_item(TableName=self._table, Key=_key(pk, sk), ConsistentRead=True).get("Item")
+        item = self._db.get_item(TableName=self._table, Key=key(pk, sk), ConsistentRead=True).get("Item")
         return from_item(item) if item else None
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
@@ -109,7 +104,7 @@ class WorkspaceRepository:
         return {
             "Put": {
                 "TableName": self._table,
-                "Item": _key(pk, sk) | to_item(_values(obj)),
+                "Item": key(pk, sk) | to_item(_values(obj)),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
@@ -139,7 +134,7 @@ class WorkspaceRepository:
             clauses.append("REMOVE " + ", ".join(removes))
         request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": _key(pk, sk),
+            "Key": key(pk, sk),
             "UpdateExpression": " ".join(clauses),
             "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
@@ -212,10 +207,10 @@ class WorkspaceRepository:
         }
         writes = [
             {
-                "Delete": {"TableName": self._table, "Key": _key(_ws(member.workspace_id), f"MEMBER#{member.user_id}")}
+                "Delete": {"TableName": self._table, "Key": key(_ws(member.workspace_id), f"MEMBER#{member.user_id}")}
                 | condition
             },
-            {"Delete": {"TableName": self._table, "Key": _key(f"USER#{member.user_id}", _ws(member.workspace_id))}},
+            {"Delete": {"TableName": self._table, "Key": key(f"USER#{member.user_id}", _ws(member.workspace_id))}},
         ]
         guard = None
         if member.role is Role.OWNER:
@@ -234,7 +229,7 @@ class WorkspaceRepository:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _key(pk, sk),
+                "Key": key(pk, sk),
                 "UpdateExpression": "SET #r = :new",
                 "ConditionExpression": "#r = :old",
                 "ExpressionAttributeNames": {"#r": "role"},
@@ -245,7 +240,7 @@ class WorkspaceRepository:
     def _owner_count(self, workspace_id: int, delta: int) -> dict[str, Any]:
         update: dict[str, Any] = {
             "TableName": self._table,
-            "Key": _key(_ws(workspace_id), "META"),
+            "Key": key(_ws(workspace_id), "META"),
             "UpdateExpression": "ADD owners :d",
             "ExpressionAttributeValues": {":d": {"N": str(delta)}},
         }
@@ -283,7 +278,7 @@ class WorkspaceRepository:
         try:
             response = self._db.update_item(
                 TableName=self._table,
-                Key=_key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
                 UpdateExpression="SET ended_at = :at",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ended_at)",
                 ExpressionAttributeValues={":at": {"S": utc_text(at)}},
@@ -302,7 +297,7 @@ class WorkspaceRepository:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(_ws(workspace_id), f"TASK#{task_id}"),
+                Key=key(_ws(workspace_id), f"TASK#{task_id}"),
                 UpdateExpression="SET #s = :in_progress",
                 ConditionExpression="#s = :todo",
                 ExpressionAttributeNames={"#s": "status"},
@@ -323,7 +318,7 @@ class WorkspaceRepository:
             expression += ", first_started_at = if_not_exists(first_started_at, :at)"
         self._db.update_item(
             TableName=self._table,
-            Key=_key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+            Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
             UpdateExpression=expression,
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":at": {"S": utc_text(at)}},
@@ -337,7 +332,7 @@ class WorkspaceRepository:
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": _key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                    "Key": key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
                     "UpdateExpression": "ADD tracked_minutes :m SET last_activity_at = :at",
                     "ConditionExpression": "attribute_exists(pk)",
                     "ExpressionAttributeValues": {":m": {"N": str(minutes)}, ":at": {"S": utc_text(at)}},
@@ -349,7 +344,7 @@ class WorkspaceRepository:
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": _key(_ws(workspace_id), f"TASK#{task_id}"),
+                        "Key": key(_ws(workspace_id), f"TASK#{task_id}"),
                         "UpdateExpression": "ADD tracked_minutes :m",
                         "ConditionExpression": "attribute_exists(pk)",
                         "ExpressionAttributeValues": {":m": {"N": str(minutes)}},
