@@ -1037,7 +1037,7 @@ def test_concurrent_clock_ins_for_one_user_yield_exactly_one(served):
     contract = services.workspaces.create_contract(owner, workspace.id, member, project.id, Decimal("10"))
 
     def clock_in(i: int):
-        entry, _ = services.clock_ins.start(
+        entry = services.clock_ins.start(
             owner if i % 2 else member,  # the owner and the member race each other too
             workspace_id=workspace.id,
             user_id=member,

@@ -219,7 +219,7 @@ def workspace_world(services, owner: int, *, members: bool = True) -> dict[str, 
 def clocked_in(services, owner: int, clock, minutes: int) -> dict[str, Any]:
     """The owner clocked the member in at 09:00 on their contract and task; ``minutes`` later now."""
     ctx = workspace_world(services, owner)
-    entry, _ = services.clock_ins.start(
+    entry = services.clock_ins.start(
         owner,
         workspace_id=ctx["workspace"],
         user_id=ctx["member"],

@@ -120,7 +120,7 @@ def clock_in(services, team: Team, *, user: str = "member", task: bool = True):
     user_id = getattr(team, user)
     contract = team.contract if user == "member" else team.owner_contract
     task_id = (team.task if user == "member" else team.owner_task) if task else None
-    entry, _ = services.clock_ins.start(
+    entry = services.clock_ins.start(
         team.owner, workspace_id=team.workspace, user_id=user_id, contract_id=contract, task_id=task_id
     )
     return entry

@@ -130,7 +130,7 @@ def _stopped(entry: Entry) -> dict[str, Any]:
 async def start_time_tracking(body: ClockInStart, actor: CurrentUserId, request: Request) -> dict[str, Any]:
     """Clock in a workspace member on one of their contracts; the clock-in is
     forwarded to the background service. 400 if the user's timer already runs."""
-    entry, _ = services().clock_ins.start(
+    entry = services().clock_ins.start(
         actor,
         workspace_id=body.workspace_id,
         user_id=body.user_id,

@@ -27,6 +27,11 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
     return Decimal(micros) / Decimal(1_000_000) / SECONDS_PER_HOUR
 
 
+def minutes_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Duration in minutes, half-up to 2 places: what clock-ins add to tasks and contracts."""
+    return round_money(hours_between(start, end) * 60)
+
+
 class PaymentStatus(StrEnum):
     NOT_PAID = "not_paid"
     INVOICED_NOT_APPROVED = "invoiced_not_approved"
@@ -93,10 +98,7 @@ class Entry:
 
     @property
     def tracked_minutes(self) -> Decimal | None:
-        """Duration in minutes, half-up to 2 places (what clock-ins add up)."""
-        if self.end_time is None:
-            return None
-        return round_money(hours_between(self.start_time, self.end_time) * 60)
+        return None if self.end_time is None else minutes_between(self.start_time, self.end_time)
 
     def earned_by_status(self) -> dict[PaymentStatus, Decimal]:
         """This entry's contribution to the all-time amounts (running: none)."""

@@ -22,7 +22,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from functools import cache
+from typing import Any, get_args, get_type_hints
 
 from botocore.exceptions import ClientError
 
@@ -41,36 +42,45 @@ def _ws(workspace_id: int) -> str:
     return f"WS#{workspace_id}"
 
 
+def _plain(value: Any) -> Any:
+    """A model value as stored: datetimes as UTC text, enums as their value."""
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
 def _values(obj: Any) -> dict[str, Any]:
-    out = {}
-    for field in dataclasses.fields(obj):
-        value = getattr(obj, field.name)
-        if isinstance(value, dt.datetime):
-            value = utc_text(value)
-        elif isinstance(value, Enum):
-            value = value.value
-        out[field.name] = value
-    return out
+    return {field.name: _plain(getattr(obj, field.name)) for field in dataclasses.fields(obj)}
+
+
+@cache
+def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
+    """Each field's type, and whether it may be None (from the resolved annotations)."""
+    types = {}
+    for name, hint in get_type_hints(cls).items():
+        args = [arg for arg in get_args(hint) if arg is not type(None)]
+        types[name] = (args[0] if args else hint, type(None) in get_args(hint))
+    return types
 
 
 def _parse(cls: type, values: dict[str, Any]) -> Any:
+    """A model from its item: an absent attribute is None; text, numbers and
+    enum values become the field's own type."""
     kwargs = {}
     for field in dataclasses.fields(cls):
-        if field.name not in values:
-            if field.default is dataclasses.MISSING and "None" in str(field.type):
-                kwargs[field.name] = None  # an absent attribute means null
+        kind, nullable = _field_types(cls)[field.name]
+        value = values.get(field.name)
+        if value is None:
+            if nullable and field.default is dataclasses.MISSING:
+                kwargs[field.name] = None
             continue
-        value = values[field.name]
-        kind = str(field.type)
-        if isinstance(value, str) and "datetime" in kind:
+        if kind is dt.datetime:
             value = parse_utc(value)
-        elif isinstance(value, Decimal) and kind.startswith("int"):
-            value = int(value)
+        elif kind is int or (isinstance(kind, type) and issubclass(kind, Enum)):
+            value = kind(value)
         kwargs[field.name] = value
-    if cls is Member:
-        kwargs["role"] = Role(kwargs["role"])
-    if cls is Task:
-        kwargs["status"] = TaskStatus(kwargs["status"])
     return cls(**kwargs)
 
 
@@ -121,7 +131,7 @@ class WorkspaceRepository:
                 raise LastOwner() from error
             raise Conflict("The workspace changed concurrently; retry.") from error
 
-    def _update(self, pk: str, sk: str, assignments: dict[str, Any], condition: str = "attribute_exists(pk)") -> Any:
+    def _update(self, pk: str, sk: str, assignments: dict[str, Any]) -> Any:
         """SET the given attributes; a None value REMOVEs it (absent means null)."""
         names = {f"#a{i}": name for i, name in enumerate(assignments)}
         values = {f":v{i}": to_attr(value) for i, value in enumerate(assignments.values()) if value is not None}
@@ -136,7 +146,7 @@ class WorkspaceRepository:
             "TableName": self._table,
             "Key": key(pk, sk),
             "UpdateExpression": " ".join(clauses),
-            "ConditionExpression": condition,
+            "ConditionExpression": "attribute_exists(pk)",
             "ExpressionAttributeNames": names,
             "ReturnValues": "ALL_NEW",
         }
@@ -263,15 +273,9 @@ class WorkspaceRepository:
     def all(self, cls: type, workspace_id: int) -> list[Any]:
         return [_parse(cls, v) for v in self._query(_ws(workspace_id), f"{cls.__name__.upper()}#")]
 
-    def update(
-        self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any], condition: str | None = None
-    ) -> Any:
-        values = {
-            k: (v.value if isinstance(v, Enum) else utc_text(v) if isinstance(v, dt.datetime) else v)
-            for k, v in changes.items()
-        }
-        sk = f"{cls.__name__.upper()}#{object_id}"
-        return _parse(cls, self._update(_ws(workspace_id), sk, values, condition or "attribute_exists(pk)"))
+    def update(self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any]) -> Any:
+        values = {name: _plain(value) for name, value in changes.items()}
+        return _parse(cls, self._update(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}", values))
 
     def end_contract(self, workspace_id: int, contract_id: int, at: dt.datetime) -> Contract | None:
         """Set ``ended_at`` once; None if the contract had already ended (a conditional write)."""

@@ -12,7 +12,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ..errors import Forbidden, NotFound, NotRunning, ValidationFailed
 from ..models import Entry
 from ..observability import metrics
-from ..workspaces import Contract
 from .entries import TimeEntries
 from .workspaces import Workspaces
 
@@ -39,7 +38,7 @@ class ClockIns:
         task_id: int | None = None,
         activity_description: str | None = None,
         request_id: str | None = None,
-    ) -> tuple[Entry, Contract]:
+    ) -> Entry:
         self._authorize(actor, workspace_id, user_id)
         contract = self._workspaces.find_contract(workspace_id, contract_id)
         if contract.user_id != user_id:
@@ -61,7 +60,7 @@ class ClockIns:
         }
         entry = self._entries.start(caller, hourly_rate=contract.hourly_rate, notes=activity_description, origin=origin)
         metrics.add_metric(name="ClockIns", unit=MetricUnit.Count, value=1)
-        return entry, contract
+        return entry
 
     def stop(self, actor: int, *, workspace_id: int, user_id: int, request_id: str | None = None) -> Entry:
         self._authorize(actor, workspace_id, user_id)

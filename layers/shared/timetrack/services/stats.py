@@ -10,8 +10,6 @@ from ..rules import Amounts, Totals, local_day_range, period_days, sum_by_status
 from .caller import Caller
 from .clock import Clock
 
-PERIODS = ("day", "week", "month", "year")
-
 
 @dataclass(frozen=True, slots=True)
 class Stats:

@@ -7,7 +7,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ..dal.entries import EntryRepository
 from ..dal.workspaces import WorkspaceRepository
 from ..messages import STARTED, ClockInEvent
-from ..models import hours_between, round_money
+from ..models import minutes_between
 from ..observability import logger, metrics
 
 
@@ -46,5 +46,5 @@ class ClockInEffects:
             return
         if event.end_time is None:
             raise ValueError(f"stop event {event.event_id} has no end_time")
-        minutes = round_money(hours_between(event.start_time, event.end_time) * 60)  # = Entry.tracked_minutes
+        minutes = minutes_between(event.start_time, event.end_time)
         self._repo.record_stop(event.workspace_id, event.contract_id, event.task_id, minutes, event.end_time)
