@@ -8,6 +8,7 @@ import importlib
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from local.observability import RequestContext
 from timetrack.api.app import create_app
 from timetrack.runtime import services
 
@@ -15,12 +16,16 @@ GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
 
 
 def build_app() -> FastAPI:
-    routers = [importlib.import_module(f"functions.{group}.app").router for group in GROUPS]
-    app = create_app(*routers, title="timetrack (local)", docs=True)
+    routers = {group: importlib.import_module(f"functions.{group}.app").router for group in GROUPS}
+    app = create_app(*routers.values(), title="timetrack (local)", docs=True)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=services().config.cors_origins,
         allow_methods=["*"],
         allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+    )
+    # Outermost, so its access log line times everything.
+    app.add_middleware(
+        RequestContext, routes=[(route, group) for group, router in routers.items() for route in router.routes]
     )
     return app

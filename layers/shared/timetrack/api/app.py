@@ -12,6 +12,7 @@ from mangum import Mangum
 
 from ..observability import logger, metrics, tracer
 from ..runtime import services
+from . import docs as swagger_ui
 from . import errors
 
 API_PREFIX = "/api/v1/time-tracking"
@@ -30,12 +31,14 @@ def create_app(
     app = FastAPI(
         title=title,
         version="1.0.0",
-        docs_url="/docs" if docs else None,
+        docs_url=None,  # docs.install: Swagger UI without a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
     for router in routers:
         app.include_router(router)
+    if docs:
+        swagger_ui.install(app)
     install_errors(app)
     _document_400_not_422(app)
     return app
