@@ -41,6 +41,8 @@ def install(app: FastAPI, *, path: str = "/docs", openapi_url: str = "/openapi.j
         swagger_js_url=f"{assets}/swagger-ui-bundle.js",
         swagger_css_url=f"{assets}/swagger-ui.css",
         swagger_favicon_url=f"{assets}/favicon.png",
+        # No validator badge: it would send the document's URL to validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
     ).body
 
     @app.get(path, include_in_schema=False)
