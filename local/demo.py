@@ -11,7 +11,6 @@ and its status; exits 1 at the first unexpected status.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -168,7 +167,7 @@ def main() -> int:
     run = uuid.uuid4().hex[:8]  # fresh users on every run
     owner = _new_user("owner", f"owner-{run}@example.com")
     member = _new_user("member", f"member-{run}@example.com")
-    print(f"make demo on {running.api_url}: owner {json.dumps(owner['id'])}, member {json.dumps(member['id'])}")
+    print(f"make demo on {running.api_url}: owner is user {owner['id']}, member is user {member['id']}")
     try:
         walk(Walkthrough(running.api_url), owner, member)
     except Unexpected as error:
