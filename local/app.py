@@ -15,7 +15,8 @@ GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
 
 
 def build_app() -> FastAPI:
-    routers = [importlib.import_module(f"functions.{group}.app").router for group in GROUPS]
+    # Each function's own app's routes: exactly what its Lambda serves.
+    routers = [importlib.import_module(f"functions.{group}.app").app.router for group in GROUPS]
     app = create_app(*routers, title="timetrack (local)", docs=True)
     app.add_middleware(
         CORSMiddleware,
