@@ -109,6 +109,8 @@ class Workspaces:
                 return
             if target.role is Role.OWNER and me.role is not Role.OWNER:
                 raise Forbidden("Only an owner can remove an owner")
+        # The membership goes first: from then on nobody can clock them in here
+        # or give them a contract, so what follows cannot be raced.
         self._repo.remove_member(target)
         self._settle_departure(actor, target)
 
