@@ -16,7 +16,7 @@ GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
 
 
 def build_app() -> FastAPI:
-    routers = {group: importlib.import_module(f"functions.{group}.app").router for group in GROUPS}
+    routers = {group: importlib.import_module(f"functions.{group}.app").app.router for group in GROUPS}
     app = create_app(*routers.values(), title="timetrack (local)", docs=True)
     app.add_middleware(
         CORSMiddleware,

@@ -20,6 +20,7 @@ from local.app import build_app
 from local.moto_server import MotoServer, atomic_dynamodb
 from timetrack import runtime
 from timetrack.config import Settings
+from timetrack.workspaces import Member, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -98,6 +99,12 @@ def demo_user(services) -> dict:
     """The demo user whose token the events in events/ carry."""
     user_id = stack.seed_demo_user(services)
     return {"user_id": user_id, "token": stack.DEMO_TOKEN, "headers": {"Authorization": f"Bearer {stack.DEMO_TOKEN}"}}
+
+
+def join(services: runtime.Services, workspace_id: int, user_id: int, role: Role = Role.MEMBER, *, by: int) -> Member:
+    """``by`` invites the user and the user accepts: the only way into a workspace."""
+    services.workspaces.invite(by, workspace_id, role, user_id=user_id)
+    return services.workspaces.accept(user_id, workspace_id)
 
 
 def load_event(name: str) -> dict:

@@ -23,9 +23,9 @@ import pytest
 
 from local import stack
 from local.template import load_template, resources_of_type
-from tests.conftest import EVENTS, load_event
+from tests.conftest import EVENTS, join, load_event
 from timetrack.models import PaymentStatus
-from timetrack.workspaces import Role, TaskStatus
+from timetrack.workspaces import Invitation, Role, TaskStatus
 
 EVENT_FILES = sorted(path.name for path in EVENTS.glob("*.json"))
 UTC = dt.UTC
@@ -209,8 +209,8 @@ def workspace_world(services, owner: int, *, members: bool = True) -> dict[str, 
     ctx["project"] = project.id
     ctx["task"] = ws.create_task(owner, workspace.id, project.id, "Landing page").id
     if members:
-        ws.add_member(owner, workspace.id, ctx["member"], Role.MEMBER)
-        ws.add_member(owner, workspace.id, ctx["member_b"], Role.MEMBER)
+        join(services, workspace.id, ctx["member"], by=owner)
+        join(services, workspace.id, ctx["member_b"], by=owner)
         ctx["contract"] = ws.create_contract(owner, workspace.id, ctx["member"], project.id, Decimal("60")).id
         ctx["contract_b"] = ws.create_contract(owner, workspace.id, ctx["member_b"], project.id, Decimal("45")).id
     return ctx
@@ -433,8 +433,18 @@ def _workspaces_list_check(status, body, ctx, services, user_id):
 
 def _members_add_check(status, body, ctx, services, user_id):
     assert status == 201
-    assert body == {"workspace_id": ctx["workspace"], "user_id": ctx["member"], "role": "member", "joined_at": NOW}
-    assert services.workspaces.member_of(ctx["workspace"], ctx["member"]).role is Role.MEMBER
+    assert body == {
+        "workspace_id": ctx["workspace"],
+        "user_id": ctx["member"],
+        "email": None,
+        "role": "member",
+        "status": "invited",
+        "joined_at": None,
+        "invited_by": user_id,
+        "invited_at": NOW,
+    }
+    assert services.workspaces.member_of(ctx["workspace"], ctx["member"]) is None  # until they accept
+    assert [i.workspace_id for i in services.workspaces.invitations_of(ctx["member"])] == [ctx["workspace"]]
 
 
 def _members_list_check(status, body, ctx, services, user_id):
@@ -451,11 +461,36 @@ def _members_update_check(status, body, ctx, services, user_id):
     assert services.workspaces.member_of(ctx["workspace"], ctx["member"]).role is Role.EXECUTIVE_MANAGER
 
 
+def _members_remove_setup(services, user_id, clock):
+    return clocked_in(services, user_id, clock, minutes=30)
+
+
 def _members_remove_check(status, body, ctx, services, user_id):
+    # The member leaves the workspace, their clock-in there stops (and is forwarded), their contract ends.
     assert status == 204
     assert body is None
-    assert services.workspaces.member_of(ctx["workspace"], ctx["member"]) is None
-    assert services.workspaces.member_of(ctx["workspace"], ctx["member_b"]) is not None
+    ws = services.workspaces
+    assert ws.member_of(ctx["workspace"], ctx["member"]) is None
+    assert ws.member_of(ctx["workspace"], ctx["member_b"]) is not None
+    entry = services.entries.get(services.entries.caller(ctx["member"]), ctx["entry"])
+    assert entry.end_time == dt.datetime(2024, 1, 22, 9, 30, tzinfo=UTC)
+    assert [m["type"] for m in queued(services)] == ["clock_in.started", "clock_in.stopped"]
+    assert ws.contract(user_id, ctx["workspace"], ctx["contract"]).ended_at == entry.end_time
+    assert ws.contract(user_id, ctx["workspace"], ctx["contract_b"]).active
+
+
+def _members_revoke_setup(services, user_id, clock):
+    ctx = workspace_world(services, user_id)
+    services.workspaces.invite(user_id, ctx["workspace"], Role.MEMBER, email="invitee@example.com")
+    services.workspaces.invite(user_id, ctx["workspace"], Role.MEMBER, email="other@example.com")
+    return ctx
+
+
+def _members_revoke_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert body is None
+    invited = [m for m in services.workspaces.members(user_id, ctx["workspace"]) if isinstance(m, Invitation)]
+    assert [i.email for i in invited] == ["other@example.com"]
 
 
 def _projects_create_check(status, body, ctx, services, user_id):
@@ -578,6 +613,56 @@ def _tasks_update_check(status, body, ctx, services, user_id):
     assert body["title"] == "Landing page"  # unchanged
 
 
+# ------------------------------------------------- the invitee's invitations ---
+
+
+def _invited_setup(services, user_id, clock):
+    """Two workspaces of another user invite the demo user: Acme by user id, Beta by email."""
+    ws, owner = services.workspaces, services.accounts.create_user("owner@example.com")
+    acme, _ = ws.create(owner, "Acme")
+    beta, _ = ws.create(owner, "Beta")
+    ws.invite(owner, acme.id, Role.EXECUTIVE_MANAGER, user_id=user_id)
+    ws.invite(owner, beta.id, Role.MEMBER, email=stack.DEMO_EMAIL.upper())
+    return {"owner": owner, "workspace": acme.id, "beta": beta.id}
+
+
+def _invitations_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body == [
+        {
+            "workspace_id": ctx["workspace"],
+            "workspace_name": "Acme",
+            "role": "executive_manager",
+            "invited_by": ctx["owner"],
+            "invited_at": NOW,
+        },
+        {
+            "workspace_id": ctx["beta"],
+            "workspace_name": "Beta",
+            "role": "member",
+            "invited_by": ctx["owner"],
+            "invited_at": NOW,
+        },
+    ]
+
+
+def _invitations_accept_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["workspace_id"] == ctx["workspace"]
+    assert body["user_id"] == user_id
+    assert body["role"] == "executive_manager"
+    assert body["status"] == "active"
+    assert services.workspaces.member_of(ctx["workspace"], user_id).role is Role.EXECUTIVE_MANAGER
+    assert [i.workspace_id for i in services.workspaces.invitations_of(user_id)] == [ctx["beta"]]
+
+
+def _invitations_decline_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert body is None
+    assert services.workspaces.member_of(ctx["workspace"], user_id) is None
+    assert [i.workspace_id for i in services.workspaces.invitations_of(user_id)] == [ctx["beta"]]
+
+
 # ----------------------------------------------------- clock-in API (000) ---
 
 
@@ -692,7 +777,11 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "workspaces_members_add.json": (_world_without_members, _members_add_check),
     "workspaces_members_list.json": (_world, _members_list_check),
     "workspaces_members_update.json": (_world, _members_update_check),
-    "workspaces_members_remove.json": (_world, _members_remove_check),
+    "workspaces_members_remove.json": (_members_remove_setup, _members_remove_check),
+    "workspaces_members_revoke.json": (_members_revoke_setup, _members_revoke_check),
+    "invitations_list.json": (_invited_setup, _invitations_list_check),
+    "invitations_accept.json": (_invited_setup, _invitations_accept_check),
+    "invitations_decline.json": (_invited_setup, _invitations_decline_check),
     "workspaces_projects_create.json": (_world, _projects_create_check),
     "workspaces_projects_list.json": (_world, _projects_list_check),
     "workspaces_projects_get.json": (_world, _projects_get_check),
