@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from ..models import MAX_ID, round_money
 from ..services.workspaces import NAME_MAX_LENGTH
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
-from .schemas import InputModel, Number, OffsetDateTime, Rate
+from .schemas import InputModel, JsonInteger, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[JsonInteger, Field(ge=1, le=MAX_ID)]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
