@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Match
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import errors
+from .links import add_links
 
 API_PREFIX = "/api/v1/time-tracking"
 CLOCK_IN_PREFIX = "/time-tracking"  # API Gateway routes every path under it to the clock-in function
@@ -77,6 +78,7 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

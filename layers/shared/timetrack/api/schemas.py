@@ -9,6 +9,7 @@ an explicit offset.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from ..currencies import ISO_4217
-from ..models import CENT, Entry, PaymentStatus, UserSettings, WeekStart
+from ..models import CENT, MAX_ID, Entry, PaymentStatus, UserSettings, WeekStart
 from ..rules import MAX_RATE, NOTES_MAX_LENGTH
 from ..services.stats import Stats
 
@@ -41,6 +42,8 @@ def _money(value: Any) -> Any:
     amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not amount.is_finite():
         raise PydanticCustomError("finite_number", "Input should be a finite number")
+    if abs(amount) >= MAX_RATE:
+        return amount  # out of range: the field's bounds answer it, with no quantizing overflow
     cents = amount.quantize(CENT)
     if abs(amount - cents) > _CENT_TOLERANCE:
         raise PydanticCustomError("decimal_max_places", "Decimal input should have no more than 2 decimal places")
@@ -68,13 +71,30 @@ Rate = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0, "exclusiveMaximum": int(MAX_RATE), "multipleOf": 0.01}),
     Field(examples=[50]),
 ]
-JsonInteger = Annotated[int, BeforeValidator(_json_integer), WithJsonSchema({"type": "integer"})]
-"""An integer body field; its range comes from a ``Field(ge=..., le=...)`` next to it."""
+JsonId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
+"""An id in a request body: a JSON integer from 1 to 2**53 - 1."""
+
+
+def _iso_text(pattern: str) -> Any:
+    """Dates and datetimes only as ISO 8601 text: pydantic would also take a number
+    (or a numeric string) as a Unix timestamp, which the document does not allow."""
+    shape = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not shape.match(value):
+            raise PydanticCustomError("iso_8601", "Input should be ISO 8601 text")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[dt.date, _iso_text(r"\d{4}-\d{2}-\d{2}$")]
 
 # Instants are accepted from 1900 to 9998 in UTC (see ``rules.to_utc``); an offset moves the
 # written year by at most a day, so the document promises the years 1901 to 9997 as written.
 DateTime = Annotated[
     dt.datetime,
+    _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"),
     Field(
         json_schema_extra={"pattern": r"^(190[1-9]|19[1-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-7])-"}
     ),
@@ -114,7 +134,7 @@ class InputModel(BaseModel):
 
 
 class EntryCreate(InputModel):
-    date: dt.date | None = Field(None, description="Defaults to the local date of start_time.")
+    date: IsoDate | None = Field(None, description="Defaults to the local date of start_time.")
     start_time: DateTime = Field(description="ISO 8601; without an offset it is in the user's time zone.")
     end_time: DateTime | None = Field(None, description="Absent or null: the entry is a running timer.")
     hourly_rate: Rate | None = Field(None, description="Defaults to the settings' default_hourly_rate.")
@@ -133,7 +153,7 @@ class EntryUpdate(InputModel):
     hourly_rate: Rate = None
     payment_status: PaymentStatus = None
     # Nullable: null clears notes, re-derives date, or makes the entry run.
-    date: dt.date | None = None
+    date: IsoDate | None = None
     end_time: DateTime | None = None
     notes: Notes | None = None
 

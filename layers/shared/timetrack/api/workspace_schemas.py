@@ -12,13 +12,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ..models import MAX_ID, round_money
+from ..models import round_money
 from ..services.workspaces import NAME_MAX_LENGTH
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
-from .schemas import InputModel, JsonInteger, Number, OffsetDateTime, Rate
+from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
-Id = Annotated[JsonInteger, Field(ge=1, le=MAX_ID)]
+Id = JsonId
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
