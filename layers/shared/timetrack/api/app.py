@@ -68,7 +68,8 @@ def _allow_every_method(app: FastAPI, routes: list[BaseRoute]) -> None:
 
 def _document_400_not_422(app: FastAPI) -> None:
     """FastAPI documents 422 for every route with parameters; we answer 400
-    (declared by each router), so drop 422 from the generated document."""
+    (declared by each router), so drop 422 from the generated document. The
+    document also gets its OpenAPI links (``links.LINKS``)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -106,7 +106,7 @@ TIME_ZONES = tuple(sorted(resources.files("tzdata").joinpath("zones").read_text(
 
 def _known_zone(name: str) -> str:
     if name not in TIME_ZONES:
-        raise PydanticCustomError("time_zone", "unknown IANA time zone {name!r}", {"name": name})
+        raise PydanticCustomError("time_zone", "unknown IANA time zone '{name}'", {"name": name})
     return name
 
 
