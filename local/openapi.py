@@ -27,7 +27,7 @@ def main() -> None:
     from local import stack
 
     stack.configure_environment()
-    sys.stdout.write(render())
+    sys.stdout.buffer.write(render().encode("utf-8"))  # UTF-8 whatever the locale
 
 
 if __name__ == "__main__":
