@@ -70,7 +70,7 @@ bench: $(VENV)/.installed ## cold start, warm latency and DynamoDB cost figures
 	$(LOCAL_ENV) $(PY) -m bench
 
 openapi: $(VENV)/.installed ## write the OpenAPI document to docs/openapi.json
-	mkdir -p docs && $(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json
+	mkdir -p docs && $(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
 clean: ## remove virtualenvs and build output
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .run

@@ -9,20 +9,36 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from local.observability import RequestContext
-from timetrack.api.app import create_app
+from timetrack.api import envelope, errors
+from timetrack.api.app import CLOCK_IN_PREFIX, create_app
 from timetrack.runtime import services
 
 GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
+# Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
+EXPOSED_HEADERS = [
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Idempotent-Replayed",
+]
+
+
+def _install_errors(app: FastAPI) -> None:
+    """The personal API's style, and the envelope under the clock-in prefix (as on AWS)."""
+    errors.install(app)
+    envelope.install_under(app, CLOCK_IN_PREFIX)
 
 
 def build_app() -> FastAPI:
     routers = {group: importlib.import_module(f"functions.{group}.app").app.router for group in GROUPS}
-    app = create_app(*routers.values(), title="timetrack (local)", docs=True)
+    app = create_app(*routers.values(), title="timetrack (local)", docs=True, install_errors=_install_errors)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=services().config.cors_origins,
         allow_methods=["*"],
-        allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
+        expose_headers=EXPOSED_HEADERS,
     )
     # Outermost, so its access log line times everything.
     app.add_middleware(

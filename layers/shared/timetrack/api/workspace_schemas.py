@@ -12,13 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ..models import MAX_ID, round_money
+from ..models import round_money
 from ..services.workspaces import EMAIL_MAX_LENGTH, EMAIL_PATTERN, NAME_MAX_LENGTH
 from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
-from .schemas import InputModel, Number, OffsetDateTime, Rate
+from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = JsonId
 Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["ana@example.com"])]
 
 
