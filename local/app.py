@@ -31,8 +31,14 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def build_app() -> FastAPI:
-    routers = {group: importlib.import_module(f"functions.{group}.app").app.router for group in GROUPS}
-    app = create_app(*routers.values(), title="timetrack (local)", docs=True, install_errors=_install_errors)
+    # Each function's own routers: exactly what its Lambda serves.
+    routers = {group: importlib.import_module(f"functions.{group}.app").app.state.routers for group in GROUPS}
+    app = create_app(
+        *(router for own in routers.values() for router in own),
+        title="timetrack (local)",
+        docs=True,
+        install_errors=_install_errors,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=services().config.cors_origins,
@@ -42,6 +48,7 @@ def build_app() -> FastAPI:
     )
     # Outermost, so its access log line times everything.
     app.add_middleware(
-        RequestContext, routes=[(route, group) for group, router in routers.items() for route in router.routes]
+        RequestContext,
+        routes=[(route, group) for group, own in routers.items() for router in own for route in router.routes],
     )
     return app

@@ -41,6 +41,7 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    app.state.routers = routers  # what this app serves; the local server mounts them all
     if docs:
         swagger_ui.install(app)
     install_errors(app)
