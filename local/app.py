@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from timetrack.api.app import create_app
 from timetrack.runtime import services
 
-GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
+GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens")
 
 
 def build_app() -> FastAPI:

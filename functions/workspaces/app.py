@@ -1,7 +1,10 @@
 """Workspaces: the directory of members, projects, contracts and tasks.
 
 Permissions live in the service: anyone not a member gets 404 for anything in
-the workspace; owners and executive managers manage; members read.
+the workspace; owners and executive managers manage; members read. Scopes:
+projects and contracts are `read:/write:projects`, tasks `read:/write:tasks`,
+the caller's workspaces and members `read:users`, and creating workspaces and
+changing who is a member `admin:all`.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import create_app, lambda_handler
-from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody
+from timetrack.api.deps import requires
+from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody, ForbiddenBody
 from timetrack.api.workspace_schemas import (
     ContractCreate,
     ContractPublic,
@@ -28,13 +31,14 @@ from timetrack.api.workspace_schemas import (
     WorkspaceCreate,
     WorkspacePublic,
 )
+from timetrack.principal import Principal
 from timetrack.runtime import services
 from timetrack.workspaces import TaskStatus
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
 
 _403: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorBody, "description": "Needs an owner or executive manager"}
+    403: {"model": ForbiddenBody, "description": "Needs an owner or executive manager, or the route's scope"}
 }
 _404: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown, or the caller is not a member of the workspace"}
@@ -59,14 +63,16 @@ MANAGE = READ | _403
     operation_id="createWorkspace",
     responses=VALIDATION_ERRORS,
 )
-async def create_workspace(body: WorkspaceCreate, actor: CurrentUserId) -> WorkspacePublic:
+async def create_workspace(
+    body: WorkspaceCreate, actor: Annotated[Principal, requires("admin:all")]
+) -> WorkspacePublic:
     """A new workspace; the caller becomes its owner."""
     workspace, role = services().workspaces.create(actor, body.name)
     return WorkspacePublic.of(workspace, role)
 
 
 @router.get("", response_model=list[WorkspacePublic], operation_id="listWorkspaces", responses=VALIDATION_ERRORS)
-async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
+async def list_workspaces(actor: Annotated[Principal, requires("read:users")]) -> list[WorkspacePublic]:
     """The caller's workspaces, each with the caller's role."""
     return [WorkspacePublic.of(workspace, role) for workspace, role in services().workspaces.of_user(actor)]
 
@@ -81,7 +87,9 @@ async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
     operation_id="addWorkspaceMember",
     responses=MANAGE | _409("The user is already a member"),
 )
-async def add_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId) -> MemberPublic:
+async def add_member(
+    workspace_id: int, body: MemberCreate, actor: Annotated[Principal, requires("admin:all")]
+) -> MemberPublic:
     """Owners and executive managers add members; only an owner grants `owner`."""
     return MemberPublic.of(services().workspaces.add_member(actor, workspace_id, body.user_id, body.role))
 
@@ -89,7 +97,7 @@ async def add_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId
 @router.get(
     "/{workspace_id}/members", response_model=list[MemberPublic], operation_id="listWorkspaceMembers", responses=READ
 )
-async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPublic]:
+async def list_members(workspace_id: int, actor: Annotated[Principal, requires("read:users")]) -> list[MemberPublic]:
     return [MemberPublic.of(member) for member in services().workspaces.members(actor, workspace_id)]
 
 
@@ -99,7 +107,9 @@ async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPu
     operation_id="updateWorkspaceMember",
     responses=MANAGE | _409("The last owner cannot be demoted"),
 )
-async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, actor: CurrentUserId) -> MemberPublic:
+async def update_member(
+    workspace_id: int, user_id: int, body: MemberUpdate, actor: Annotated[Principal, requires("admin:all")]
+) -> MemberPublic:
     """Change a member's role; only an owner grants or removes `owner`."""
     return MemberPublic.of(services().workspaces.change_role(actor, workspace_id, user_id, body.role))
 
@@ -110,7 +120,9 @@ async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, act
     operation_id="removeWorkspaceMember",
     responses=MANAGE | _409("The last owner cannot leave"),
 )
-async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -> Response:
+async def remove_member(
+    workspace_id: int, user_id: int, actor: Annotated[Principal, requires("admin:all")]
+) -> Response:
     """Managers remove members (only an owner removes an owner); anyone may leave."""
     services().workspaces.remove_member(actor, workspace_id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -126,12 +138,16 @@ async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -
     operation_id="createProject",
     responses=MANAGE,
 )
-async def create_project(workspace_id: int, body: ProjectCreate, actor: CurrentUserId) -> ProjectPublic:
+async def create_project(
+    workspace_id: int, body: ProjectCreate, actor: Annotated[Principal, requires("write:projects")]
+) -> ProjectPublic:
     return ProjectPublic.of(services().workspaces.create_project(actor, workspace_id, body.name, body.hourly_rate))
 
 
 @router.get("/{workspace_id}/projects", response_model=list[ProjectPublic], operation_id="listProjects", responses=READ)
-async def list_projects(workspace_id: int, actor: CurrentUserId) -> list[ProjectPublic]:
+async def list_projects(
+    workspace_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> list[ProjectPublic]:
     """Every project, archived ones included."""
     return [ProjectPublic.of(project) for project in services().workspaces.projects(actor, workspace_id)]
 
@@ -139,7 +155,9 @@ async def list_projects(workspace_id: int, actor: CurrentUserId) -> list[Project
 @router.get(
     "/{workspace_id}/projects/{project_id}", response_model=ProjectPublic, operation_id="getProject", responses=READ
 )
-async def get_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+async def get_project(
+    workspace_id: int, project_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> ProjectPublic:
     return ProjectPublic.of(services().workspaces.project(actor, workspace_id, project_id))
 
 
@@ -150,7 +168,7 @@ async def get_project(workspace_id: int, project_id: int, actor: CurrentUserId) 
     responses=MANAGE,
 )
 async def update_project(
-    workspace_id: int, project_id: int, body: ProjectUpdate, actor: CurrentUserId
+    workspace_id: int, project_id: int, body: ProjectUpdate, actor: Annotated[Principal, requires("write:projects")]
 ) -> ProjectPublic:
     """Only the fields sent change; `hourly_rate: null` clears the rate."""
     changes = body.model_dump(include=body.model_fields_set)
@@ -163,7 +181,9 @@ async def update_project(
     operation_id="archiveProject",
     responses=MANAGE,
 )
-async def archive_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+async def archive_project(
+    workspace_id: int, project_id: int, actor: Annotated[Principal, requires("write:projects")]
+) -> ProjectPublic:
     """Archives the project (it stays listed; no new contracts on it) and returns it."""
     return ProjectPublic.of(services().workspaces.archive_project(actor, workspace_id, project_id))
 
@@ -178,7 +198,9 @@ async def archive_project(workspace_id: int, project_id: int, actor: CurrentUser
     operation_id="createContract",
     responses=MANAGE,
 )
-async def create_contract(workspace_id: int, body: ContractCreate, actor: CurrentUserId) -> ContractPublic:
+async def create_contract(
+    workspace_id: int, body: ContractCreate, actor: Annotated[Principal, requires("write:projects")]
+) -> ContractPublic:
     """Assign a member to a project at an hourly rate."""
     contract = services().workspaces.create_contract(
         actor, workspace_id, body.user_id, body.project_id, body.hourly_rate
@@ -189,7 +211,9 @@ async def create_contract(workspace_id: int, body: ContractCreate, actor: Curren
 @router.get(
     "/{workspace_id}/contracts", response_model=list[ContractPublic], operation_id="listContracts", responses=READ
 )
-async def list_contracts(workspace_id: int, actor: CurrentUserId, user_id: int | None = None) -> list[ContractPublic]:
+async def list_contracts(
+    workspace_id: int, actor: Annotated[Principal, requires("read:projects")], user_id: int | None = None
+) -> list[ContractPublic]:
     """Every contract, ended ones included; `user_id` filters to one member's."""
     contracts = services().workspaces.contracts(actor, workspace_id, user_id)
     return [ContractPublic.of(contract) for contract in contracts]
@@ -201,7 +225,9 @@ async def list_contracts(workspace_id: int, actor: CurrentUserId, user_id: int |
     operation_id="getContract",
     responses=READ,
 )
-async def get_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+async def get_contract(
+    workspace_id: int, contract_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> ContractPublic:
     return ContractPublic.of(services().workspaces.contract(actor, workspace_id, contract_id))
 
 
@@ -211,7 +237,9 @@ async def get_contract(workspace_id: int, contract_id: int, actor: CurrentUserId
     operation_id="endContract",
     responses=MANAGE | _409("The contract has already ended"),
 )
-async def end_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+async def end_contract(
+    workspace_id: int, contract_id: int, actor: Annotated[Principal, requires("write:projects")]
+) -> ContractPublic:
     """Ends the contract (it stays listed, inactive) and returns it."""
     return ContractPublic.of(services().workspaces.end_contract(actor, workspace_id, contract_id))
 
@@ -226,7 +254,9 @@ async def end_contract(workspace_id: int, contract_id: int, actor: CurrentUserId
     operation_id="createTask",
     responses=MANAGE,
 )
-async def create_task(workspace_id: int, body: TaskCreate, actor: CurrentUserId) -> TaskPublic:
+async def create_task(
+    workspace_id: int, body: TaskCreate, actor: Annotated[Principal, requires("write:tasks")]
+) -> TaskPublic:
     """A task in a project of the workspace, status `todo`."""
     return TaskPublic.of(services().workspaces.create_task(actor, workspace_id, body.project_id, body.title))
 
@@ -234,7 +264,7 @@ async def create_task(workspace_id: int, body: TaskCreate, actor: CurrentUserId)
 @router.get("/{workspace_id}/tasks", response_model=list[TaskPublic], operation_id="listTasks", responses=READ)
 async def list_tasks(
     workspace_id: int,
-    actor: CurrentUserId,
+    actor: Annotated[Principal, requires("read:tasks")],
     project_id: int | None = None,
     task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
 ) -> list[TaskPublic]:
@@ -244,12 +274,14 @@ async def list_tasks(
 
 
 @router.get("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="getTask", responses=READ)
-async def get_task(workspace_id: int, task_id: int, actor: CurrentUserId) -> TaskPublic:
+async def get_task(workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]) -> TaskPublic:
     return TaskPublic.of(services().workspaces.task(actor, workspace_id, task_id))
 
 
 @router.patch("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="updateTask", responses=MANAGE)
-async def update_task(workspace_id: int, task_id: int, body: TaskUpdate, actor: CurrentUserId) -> TaskPublic:
+async def update_task(
+    workspace_id: int, task_id: int, body: TaskUpdate, actor: Annotated[Principal, requires("write:tasks")]
+) -> TaskPublic:
     """Only the fields sent change."""
     changes = body.model_dump(include=body.model_fields_set)
     return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, changes))

@@ -3,7 +3,12 @@
 Permissions are checked here, on the server: anyone who is not a member gets
 NotFound for anything in the workspace (its existence is not revealed);
 owners and executive managers manage; members read; only an owner grants or
-removes the owner role; the last owner stays.
+removes the owner role; the last owner stays. A token bound to a workspace
+is no member of any other (``membership``), lists only its own workspace and
+creates none.
+
+``actor`` is the authenticated Principal, or a bare user id (every scope, no
+binding) for management code.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from ..dal.directory import DirectoryRepository
 from ..dal.ids import IdAllocator
 from ..dal.workspaces import WorkspaceRepository
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..principal import Actor, principal_of
 from ..rules import check_rate
 from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
 from .clock import Clock
@@ -37,14 +43,16 @@ class Workspaces:
 
     # -- access ----------------------------------------------------------------
 
-    def membership(self, actor: int, workspace_id: int) -> Member:
-        """The actor's membership, or NotFound (unknown and foreign look alike)."""
-        member = self._repo.get_member(workspace_id, actor)
+    def membership(self, actor: Actor, workspace_id: int) -> Member:
+        """The actor's membership, or NotFound (unknown, foreign and outside the
+        token's workspace look alike)."""
+        who = principal_of(actor)
+        member = self._repo.get_member(workspace_id, who.user_id) if who.sees_workspace(workspace_id) else None
         if member is None:
             raise NotFound(f"Workspace {workspace_id} not found")
         return member
 
-    def manager(self, actor: int, workspace_id: int) -> Member:
+    def manager(self, actor: Actor, workspace_id: int) -> Member:
         member = self.membership(actor, workspace_id)
         if not member.role.manages:
             raise Forbidden("Only owners and executive managers can do this")
@@ -52,20 +60,25 @@ class Workspaces:
 
     # -- workspaces and members --------------------------------------------------
 
-    def create(self, actor: int, name: str) -> tuple[Workspace, Role]:
+    def create(self, actor: Actor, name: str) -> tuple[Workspace, Role]:
+        who = principal_of(actor)
+        if who.workspace_id is not None:
+            raise Forbidden(f"This token is bound to workspace {who.workspace_id}; it creates no other")
         now = self._clock()
-        workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, actor)
-        self._repo.create_workspace(workspace, Member(workspace.id, actor, Role.OWNER, now))
+        workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, who.user_id)
+        self._repo.create_workspace(workspace, Member(workspace.id, who.user_id, Role.OWNER, now))
         return workspace, Role.OWNER
 
-    def of_user(self, actor: int) -> list[tuple[Workspace, Role]]:
-        return sorted(self._repo.workspaces_of(actor), key=lambda pair: pair[0].id)
+    def of_user(self, actor: Actor) -> list[tuple[Workspace, Role]]:
+        who = principal_of(actor)
+        mine = (pair for pair in self._repo.workspaces_of(who.user_id) if who.sees_workspace(pair[0].id))
+        return sorted(mine, key=lambda pair: pair[0].id)
 
-    def members(self, actor: int, workspace_id: int) -> list[Member]:
+    def members(self, actor: Actor, workspace_id: int) -> list[Member]:
         self.membership(actor, workspace_id)
         return sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
 
-    def add_member(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
+    def add_member(self, actor: Actor, workspace_id: int, user_id: int, role: Role) -> Member:
         me = self.manager(actor, workspace_id)
         if role is Role.OWNER and me.role is not Role.OWNER:
             raise Forbidden("Only an owner can make someone an owner")
@@ -76,7 +89,7 @@ class Workspaces:
         self._repo.add_member(member, workspace)
         return member
 
-    def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
+    def change_role(self, actor: Actor, workspace_id: int, user_id: int, role: Role) -> Member:
         me = self.manager(actor, workspace_id)
         target = self._member(workspace_id, user_id)
         if Role.OWNER in (role, target.role) and me.role is not Role.OWNER:
@@ -85,11 +98,12 @@ class Workspaces:
             return target
         return self._repo.change_role(target, role)
 
-    def remove_member(self, actor: int, workspace_id: int, user_id: int) -> None:
+    def remove_member(self, actor: Actor, workspace_id: int, user_id: int) -> None:
         """Managers remove members; anyone may leave; owners only by owners."""
         me = self.membership(actor, workspace_id)
-        target = me if user_id == actor else self._member(workspace_id, user_id)
-        if user_id != actor:
+        leaving = user_id == me.user_id
+        target = me if leaving else self._member(workspace_id, user_id)
+        if not leaving:
             if not me.role.manages:
                 raise Forbidden("Only owners and executive managers can remove members")
             if target.role is Role.OWNER and me.role is not Role.OWNER:
@@ -107,22 +121,22 @@ class Workspaces:
 
     # -- projects --------------------------------------------------------------
 
-    def create_project(self, actor: int, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
+    def create_project(self, actor: Actor, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
         self.manager(actor, workspace_id)
         rate = None if hourly_rate is None else check_rate("hourly_rate", hourly_rate)
         project = Project(self._ids["project"].next_id(), workspace_id, _name(name), rate, False, self._clock())
         self._repo.put_new(project)
         return project
 
-    def projects(self, actor: int, workspace_id: int) -> list[Project]:
+    def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
         self.membership(actor, workspace_id)
         return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
 
-    def project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+    def project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.membership(actor, workspace_id)
         return self._project(workspace_id, project_id)
 
-    def update_project(self, actor: int, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
+    def update_project(self, actor: Actor, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         clean: dict[str, Any] = {}
@@ -135,7 +149,7 @@ class Workspaces:
             return self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, clean)
 
-    def archive_project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+    def archive_project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, {"archived": True})
@@ -152,7 +166,7 @@ class Workspaces:
     # -- contracts -------------------------------------------------------------
 
     def create_contract(
-        self, actor: int, workspace_id: int, user_id: int, project_id: int, hourly_rate: Decimal
+        self, actor: Actor, workspace_id: int, user_id: int, project_id: int, hourly_rate: Decimal
     ) -> Contract:
         self.manager(actor, workspace_id)
         self._member(workspace_id, user_id)
@@ -170,16 +184,16 @@ class Workspaces:
         self._repo.put_new(contract)
         return contract
 
-    def contracts(self, actor: int, workspace_id: int, user_id: int | None = None) -> list[Contract]:
+    def contracts(self, actor: Actor, workspace_id: int, user_id: int | None = None) -> list[Contract]:
         self.membership(actor, workspace_id)
         found = self._repo.all(Contract, workspace_id)
         return sorted((c for c in found if user_id is None or c.user_id == user_id), key=lambda c: c.id)
 
-    def contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+    def contract(self, actor: Actor, workspace_id: int, contract_id: int) -> Contract:
         self.membership(actor, workspace_id)
         return self.find_contract(workspace_id, contract_id)
 
-    def end_contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+    def end_contract(self, actor: Actor, workspace_id: int, contract_id: int) -> Contract:
         self.manager(actor, workspace_id)
         self.find_contract(workspace_id, contract_id)
         ended = self._repo.end_contract(workspace_id, contract_id, self._clock())
@@ -195,7 +209,7 @@ class Workspaces:
 
     # -- tasks -----------------------------------------------------------------
 
-    def create_task(self, actor: int, workspace_id: int, project_id: int, title: str) -> Task:
+    def create_task(self, actor: Actor, workspace_id: int, project_id: int, title: str) -> Task:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         task = Task(
@@ -205,7 +219,7 @@ class Workspaces:
         return task
 
     def tasks(
-        self, actor: int, workspace_id: int, project_id: int | None = None, status: TaskStatus | None = None
+        self, actor: Actor, workspace_id: int, project_id: int | None = None, status: TaskStatus | None = None
     ) -> list[Task]:
         self.membership(actor, workspace_id)
         found = self._repo.all(Task, workspace_id)
@@ -218,11 +232,11 @@ class Workspaces:
             key=lambda t: t.id,
         )
 
-    def task(self, actor: int, workspace_id: int, task_id: int) -> Task:
+    def task(self, actor: Actor, workspace_id: int, task_id: int) -> Task:
         self.membership(actor, workspace_id)
         return self.find_task(workspace_id, task_id)
 
-    def update_task(self, actor: int, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
+    def update_task(self, actor: Actor, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
         self.manager(actor, workspace_id)
         self.find_task(workspace_id, task_id)
         clean: dict[str, Any] = {}
