@@ -13,7 +13,7 @@ from timetrack.api import envelope, errors
 from timetrack.api.app import CLOCK_IN_PREFIX, create_app
 from timetrack.runtime import services
 
-GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in")
+GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens")
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [
     "Retry-After",

@@ -25,7 +25,9 @@ import pytest
 from local import stack
 from local.template import load_template, resources_of_type
 from tests.conftest import EVENTS, join, load_event
+from timetrack.errors import Unauthorized
 from timetrack.models import PaymentStatus
+from timetrack.principal import Principal
 from timetrack.workspaces import Invitation, Role, TaskStatus
 
 EVENT_FILES = sorted(path.name for path in EVENTS.glob("*.json"))
@@ -50,6 +52,7 @@ PLACEHOLDERS = {
     ("user_id", 100): "member",
     ("user_id", 101): "member_b",
     ("actor_user_id", 100): "member",
+    ("token_id", 1): "token",
 }
 
 
@@ -730,6 +733,56 @@ def _clock_in_active_check(status, body, ctx, services, user_id):
     }
 
 
+# --------------------------------------------------------------- tokens ---
+
+
+def _tokens_create_check(status, body, ctx, services, user_id):
+    assert status == 201
+    assert body["user_id"] == ctx["member"]
+    assert body["workspace_id"] == ctx["workspace"]
+    assert body["created_by"] == user_id
+    assert body["scopes"] == ["read:time_entries", "write:time_entries", "read:projects"]
+    assert body["expires_at"] == "2024-04-21T09:00:00+00:00"  # 90 days after the clock's now
+    assert body["token_prefix"] == body["token"][:8]
+    principal = services.auth.authenticate(body["token"], None)
+    assert (principal.user_id, principal.workspace_id, principal.token_id) == (
+        ctx["member"],
+        ctx["workspace"],
+        body["id"],
+    )
+
+
+def _tokens_setup(services, user_id, clock):
+    ctx = workspace_world(services, user_id)
+    mine = services.tokens.create(Principal(user_id), name="Read only", scopes_requested=["read:*"])
+    services.tokens.create(
+        Principal(user_id),
+        name="For the member",
+        scopes_requested=["read:tasks"],
+        workspace_id=ctx["workspace"],
+        user_id=ctx["member"],
+    )
+    return ctx | {"token": mine.record.id, "secret": mine.token}
+
+
+def _tokens_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [(t["name"], t["user_id"], t["scopes"]) for t in body] == [
+        ("demo", user_id, ["*"]),
+        ("Read only", user_id, ["read:*"]),
+        ("For the member", ctx["member"], ["read:tasks"]),
+    ]
+    assert body[0]["usage_count"] == 1  # this very request, with the demo token
+    assert all("token" not in t and t["token_prefix"].startswith("tt_") for t in body)
+
+
+def _tokens_revoke_check(status, body, ctx, services, user_id):
+    assert status == 204
+    with pytest.raises(Unauthorized):
+        services.auth.authenticate(ctx["secret"], None)
+    assert "Read only" not in [record.name for record, _ in services.tokens.listed(Principal(user_id))]
+
+
 # --------------------------------------------------------------- worker ---
 
 
@@ -815,6 +868,9 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "clock_in_active.json": (_clock_in_active_setup, _clock_in_active_check),
     "clock_in_unknown_path.json": (_nothing, _clock_in_unknown_path_check),
     "clock_in_worker_batch.json": (_worker_setup, _worker_check),
+    "tokens_create.json": (_world, _tokens_create_check),
+    "tokens_list.json": (_tokens_setup, _tokens_list_check),
+    "tokens_revoke.json": (_tokens_setup, _tokens_revoke_check),
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]

@@ -19,7 +19,7 @@ Two ways in, one mapping (:func:`error_response`):
   framework raises outside any route (unknown path 404, wrong method 405).
 
 Each error answered by a clock-in route counts one ``ClockInsRejected``
-metric by ``reason`` (validation, malformed_body, unauthorized, forbidden,
+metric by ``reason`` (validation, malformed_body, unauthorized, missing_scope, forbidden,
 not_found, timer_running, not_running, forwarding_failed, internal, ...).
 """
 
@@ -42,6 +42,7 @@ from ..errors import (
     DomainError,
     Forbidden,
     ForwardingFailed,
+    MissingScope,
     NotFound,
     NotRunning,
     TimerRunning,
@@ -91,7 +92,10 @@ def ok(message: str, data: Any) -> dict[str, Any]:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Invalid request, or a timer conflict"},
     401: {"model": ErrorEnvelope, "description": "Missing or invalid credentials"},
-    403: {"model": ErrorEnvelope, "description": "Not allowed for this user"},
+    403: {
+        "model": ErrorEnvelope,
+        "description": "Not allowed for this user, or the credential lacks the route's scope",
+    },
     404: {"model": ErrorEnvelope, "description": "Workspace, member, contract or task not found"},
     500: {"model": ErrorEnvelope, "description": "Internal error (e.g. the clock-in could not be forwarded)"},
 }
@@ -133,6 +137,9 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 400, "The request conflicts with the current state", error.message, "conflict"
     if isinstance(error, Unauthorized):
         return 401, "Authentication required", error.message, "unauthorized"
+    if isinstance(error, MissingScope):
+        held = ", ".join(error.available) or "none"
+        return 403, "Insufficient scope", f"required_scope: {error.required}; available_scopes: {held}", "missing_scope"
     if isinstance(error, Forbidden):
         return 403, "Not allowed", error.message, "forbidden"
     if isinstance(error, NotFound):

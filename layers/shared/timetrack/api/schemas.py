@@ -267,10 +267,25 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class ForbiddenBody(BaseModel):
+    detail: str
+    required_scope: str | None = Field(
+        None,
+        description="The scope the route requires (only when that is what is missing)",
+        examples=["write:projects"],
+    )
+    available_scopes: list[str] | None = Field(
+        None, description="The scopes the credential holds (with `required_scope`)", examples=[["read:projects"]]
+    )
+
+
+FORBIDDEN_DESCRIPTION = "The credential lacks the route's scope, or is a token bound to a workspace"
+
 # OpenAPI documentation of the error answers (FastAPI's 422 is never sent).
 VALIDATION_ERRORS = {
     400: {"model": ValidationErrorBody, "description": "Validation failed (every field named)"},
     401: {"model": ErrorBody, "description": "Missing, malformed, unknown, expired or revoked token"},
+    403: {"model": ForbiddenBody, "description": FORBIDDEN_DESCRIPTION},
 }
 NOT_FOUND = {404: {"model": ErrorBody, "description": "Not found, or not the caller's"}}
 TIMER_CONFLICT = {409: {"model": TimerConflict, "description": "Another timer is already running"}}
