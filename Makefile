@@ -41,7 +41,7 @@ lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff format --check .
 
 unit: $(VENV)/.installed ## pytest (unit, integration, contract, events, schemathesis)
-	$(LOCAL_ENV) $(PY) -m pytest -q
+	$(LOCAL_ENV) $(PY) -m pytest -q -n auto
 
 validate: $(SAM_VENV)/.installed ## sam validate --lint and cfn-lint
 	$(SAM) validate --lint --region us-east-1
