@@ -8,6 +8,7 @@ import importlib
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from timetrack.api import idempotency, limits
 from timetrack.api.app import create_app
 from timetrack.runtime import services
 
@@ -21,6 +22,7 @@ def build_app() -> FastAPI:
         CORSMiddleware,
         allow_origins=services().config.cors_origins,
         allow_methods=["*"],
-        allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"],
+        expose_headers=["Retry-After", *limits.HEADERS, idempotency.REPLAYED],
     )
     return app

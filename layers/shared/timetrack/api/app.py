@@ -12,7 +12,7 @@ from mangum import Mangum
 
 from ..observability import logger, metrics, tracer
 from ..runtime import services
-from . import errors
+from . import errors, idempotency, limits
 
 API_PREFIX = "/api/v1/time-tracking"
 
@@ -37,6 +37,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_errors(app)
+    app.add_middleware(idempotency.IdempotencyMiddleware)
+    app.add_middleware(limits.RateLimitHeaders)  # outermost: replays carry the headers too
     _document_400_not_422(app)
     return app
 
@@ -53,6 +55,8 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            limits.document(schema)
+            idempotency.document(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
