@@ -55,8 +55,8 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            idempotency.document(schema)  # first: its 409/422 carry the rate-limit headers too
             limits.document(schema)
-            idempotency.document(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
