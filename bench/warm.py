@@ -286,13 +286,15 @@ class Bench:
     ) -> Timing:
         """``limited``: with the rate limiter's UpdateItem (as deployed);
         ``headers``: added to the event (an Idempotency-Key)."""
+        from timetrack.dal.limits import RateLimitCounters
         from timetrack.services.limits import RateLimiter
 
         self.services.after_restore()  # empty auth cache and id lease: the first call reads the token
         config = self.services.config
         per_minute, per_hour = (config.rate_limit_per_minute, config.rate_limit_per_hour) if limited else (0, 0)
+        counters = RateLimitCounters(self.services.dynamodb, config.rate_limits_table)
         self.services.limits = RateLimiter(
-            self.services.limits._counters, per_minute=per_minute, per_hour=per_hour, clock=self.services.clock
+            counters, per_minute=per_minute, per_hour=per_hour, clock=self.services.clock
         )
         first = [("get_item", self.data.token)]
         event = _load_event(route.event)
