@@ -80,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         from . import warm
 
         if "warm" in sections:
-            timings, baseline, described = warm.measure(args.warmup, args.calls, progress=_progress)
+            timings, baseline, guards, described = warm.measure(args.warmup, args.calls, progress=_progress)
             print("\n".join(warm.report(timings, baseline, described, args.calls)), "\n", flush=True)
+            print("\n".join(warm.guards_report(guards)), "\n", flush=True)
             markdown += [
                 f"Warm request through the Lambda handler, DynamoDB stubbed ({args.calls} calls per route):",
                 "",
@@ -90,6 +91,17 @@ def main(argv: list[str] | None = None) -> int:
             ]
             markdown += [f"| {t.name} | {t.p50:.0f} µs | {t.p99:.0f} µs |" for t in timings]
             markdown.append(f"| *{baseline.name}* | {baseline.p50:.0f} µs | {baseline.p99:.0f} µs |")
+            markdown.append("")
+            markdown += [
+                "Rate limit and Idempotency-Key on a warm request (p50; DynamoDB stubbed):",
+                "",
+                "| | without | with | cost | DynamoDB calls added |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            added = ("1 UpdateItem", "1 UpdateItem", "2 PutItem", "1 PutItem (refused, returns the kept answer)")
+            for (what, without, with_), calls in zip(guards, added, strict=True):
+                cost = with_.p50 - without.p50
+                markdown.append(f"| {what} | {without.p50:.0f} µs | {with_.p50:.0f} µs | {cost:+.0f} µs | {calls} |")
             markdown.append("")
         if args.profile:
             print("\n".join(warm.Bench().profile(args.profile, args.calls)), "\n", flush=True)

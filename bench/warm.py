@@ -3,8 +3,9 @@
 ``functions.<group>.app.handler(event, context)`` with the events of
 ``events/*.json``; botocore's ``Stubber`` on the services' DynamoDB client
 answers, for every iteration and in order, exactly the calls the route makes
-(the token GetItem only on the first call: the auth cache holds it; a counter
-UpdateItem every 20th create: the id allocator leases blocks of 20). Response
+(the token GetItem only on the first call: the auth cache holds it; the
+rate-limit counter's UpdateItem on every call; a counter UpdateItem every
+20th create: the id allocator leases blocks of 20). Response
 items come from the DAL's own serialisation helpers, so they parse as stored
 items do. ``assert_no_pending_responses`` after each route checks that the
 route made exactly those calls.
@@ -41,7 +42,10 @@ USER_ID = 7
 TIMEZONE = "Europe/Berlin"
 LIST_PAGE = 20  # entries the list route returns (about a month of work)
 
-Call = tuple[str, dict[str, Any]]  # (client method, its response)
+Call = tuple[str, dict[str, Any]]  # (client method, its response); "!method": a ConditionalCheckFailed error
+# The rate limiter's UpdateItem (UPDATED_NEW: this hour's count; the minute's is absent here, so it reads 0).
+RATE_LIMIT: Call = ("update_item", {"Attributes": {"h": {"N": "1"}}})
+IDEMPOTENCY_KEY = "bench-retry-1"
 
 
 class LambdaContext:
@@ -239,7 +243,12 @@ def _drive(
     clock = time.perf_counter_ns
     for i in range(warmup + count):
         for method, response in (first if i == 0 else []) + calls(i):
-            stubber.add_response(method, response)
+            if method.startswith("!"):
+                stubber.add_client_error(
+                    method[1:], service_error_code="ConditionalCheckFailedException", modeled_fields=response
+                )
+            else:
+                stubber.add_response(method, response)
         request = copy.deepcopy(event)
         if profiler is not None:
             profiler.enable()
@@ -272,23 +281,94 @@ class Bench:
         self.data = Data()
         self.routes = {r.name: r for r in routes(self.data)}
 
-    def run(self, route: Route, warmup: int, count: int, profiler=None) -> Timing:
+    def run(
+        self,
+        route: Route,
+        warmup: int,
+        count: int,
+        profiler=None,
+        *,
+        limited: bool = True,
+        headers: dict[str, str] | None = None,
+        name: str | None = None,
+    ) -> Timing:
+        """``limited``: with the rate limiter's UpdateItem (as deployed);
+        ``headers``: added to the event (an Idempotency-Key)."""
+        from timetrack.dal.limits import RateLimitCounters
+        from timetrack.services.limits import RateLimiter
+
         self.services.after_restore()  # empty auth cache and id lease: the first call reads the token
+        config = self.services.config
+        per_minute, per_hour = (config.rate_limit_per_minute, config.rate_limit_per_hour) if limited else (0, 0)
+        counters = RateLimitCounters(self.services.dynamodb, config.rate_limits_table)
+        self.services.limits = RateLimiter(
+            counters, per_minute=per_minute, per_hour=per_hour, clock=self.services.clock
+        )
         first = [("get_item", self.data.token), ("update_item", {})]  # and writes its usage (then once a minute)
+        event = _load_event(route.event)
+        event["headers"] |= headers or {}
+
+        def calls(i: int) -> list[Call]:
+            return [RATE_LIMIT, *route.calls(i)] if limited else route.calls(i)
+
         with quiet():
             samples = _drive(
                 route.name,
                 self.handlers[route.group],
                 self.stubber,
-                _load_event(route.event),
+                event,
                 route.status,
-                route.calls,
+                calls,
                 first,
                 warmup,
                 count,
                 profiler,
             )
-        return Timing(route.name, samples)
+        return Timing(name or route.name, samples)
+
+    def guards(self, warmup: int, count: int) -> list[tuple[str, Timing, Timing]]:
+        """(what, without, with): the rate limit on a read and a write, and an
+        Idempotency-Key on a start (claimed and kept: two PutItems) and on its
+        retry (replayed: one conditional PutItem that returns the kept answer)."""
+        get, start = self.routes["entries get"], self.routes["sessions start"]
+        key = {"idempotency-key": IDEMPOTENCY_KEY}
+        claim: Call = ("put_item", {})
+        kept = {
+            "Item": {
+                "id": {"S": "request#bench"},
+                "state": {"S": "done"},
+                "request_hash": {"S": self._request_hash(start)},
+                "status": {"N": "201"},
+                "body": {"B": b'{"id": 1}'},
+                "content_type": {"S": "application/json"},
+                "expiration": {"N": str(int(time.time()) + 3600)},
+            }
+        }
+        keyed = Route(start.name, start.group, start.event, 201, lambda i: [claim, *start.calls(i), claim])
+        replay = Route(start.name, start.group, start.event, 201, lambda i: [("!put_item", kept)])
+        pairs = [
+            ("rate limit, entries get", (get, {"limited": False}), (get, {})),
+            ("rate limit, sessions start", (start, {"limited": False}), (start, {})),
+            ("Idempotency-Key, sessions start", (start, {}), (keyed, {"headers": key})),
+            ("Idempotency-Key, its retry (replayed)", (start, {}), (replay, {"headers": key})),
+        ]
+        return [(what, *self._interleaved(without, with_, warmup, count)) for what, without, with_ in pairs]
+
+    def _interleaved(self, without, with_, warmup: int, count: int, rounds: int = 10) -> tuple[Timing, Timing]:
+        """Both sides in alternating slices, so a change in the machine's load hits both alike."""
+        sides = ([], [])
+        for _ in range(rounds):
+            for samples, (route, options) in zip(sides, (without, with_), strict=True):
+                samples += self.run(route, warmup // rounds, count // rounds, **options).samples_ns
+        return Timing("without", sides[0]), Timing("with", sides[1])
+
+    @staticmethod
+    def _request_hash(route: Route) -> str:
+        from timetrack.services.idempotency import request_hash
+
+        event = _load_event(route.event)
+        body = (event.get("body") or "").encode()
+        return request_hash("POST", event["rawPath"], event.get("rawQueryString", ""), body)
 
     def run_baseline(self, warmup: int, count: int) -> Timing:
         from botocore.stub import Stubber
@@ -365,8 +445,21 @@ def measure(warmup: int = 200, count: int = 2000, progress=print) -> tuple[list[
         timings.append(bench.run(route, warmup, count))
     progress(" " * 40, end="\r")
     baseline = bench.run_baseline(warmup, count)
+    progress("  warm: rate limit and Idempotency-Key", end="\r", flush=True)
+    guards = bench.guards(warmup, count)
+    progress(" " * 40, end="\r")
     bench.stubber.deactivate()
-    return timings, baseline, bench.data.described
+    return timings, baseline, guards, bench.data.described
+
+
+def guards_report(guards: list[tuple[str, Timing, Timing]]) -> list[str]:
+    lines = [
+        "What the rate limit and an Idempotency-Key cost a warm request (p50, µs; DynamoDB stubbed)",
+        f"  {'':<40} {'without':>8} {'with':>8} {'cost':>8}",
+    ]
+    for what, without, with_ in guards:
+        lines.append(f"  {what:<40} {without.p50:8.0f} {with_.p50:8.0f} {with_.p50 - without.p50:+8.0f}")
+    return lines
 
 
 def report(timings: list[Timing], baseline: Timing, described: str, count: int) -> list[str]:

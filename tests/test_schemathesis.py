@@ -60,7 +60,9 @@ def fuzzing_user() -> Iterator[None]:
             boto3.client("dynamodb", region_name=stack.REGION), boto3.client("sqs", region_name=stack.REGION)
         )
         runtime.reset()
-        services = runtime.build(Settings(token_cache_seconds=0), clock=lambda: NOW)
+        # One user, one frozen minute, hundreds of requests: limits high enough never to answer 429.
+        limits = {"rate_limit_per_minute": 1_000_000, "rate_limit_per_hour": 1_000_000}
+        services = runtime.build(Settings(token_cache_seconds=0, **limits), clock=lambda: NOW)
         runtime.reset(services)
         user_id = services.accounts.create_user("fuzz@example.com")
         TOKEN[:] = [services.accounts.issue_token(user_id).token]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Settings(BaseModel):
@@ -22,6 +22,7 @@ class Settings(BaseModel):
     settings_table: str = "timetrack-settings"
     directory_table: str = "timetrack-directory"
     idempotency_table: str = "timetrack-idempotency"
+    rate_limits_table: str = "timetrack-rate-limits"
     clock_in_queue_url: str = ""
     aws_region: str = "us-east-1"
 
@@ -33,6 +34,15 @@ class Settings(BaseModel):
 
     # How long a warm function trusts a personal-token lookup (revocation delay).
     token_cache_seconds: float = 30.0
+
+    # Requests per rate-limit subject (a token, or a JWT's user) and window; 0 turns a window off.
+    rate_limit_per_minute: int = Field(100, ge=0)
+    rate_limit_per_hour: int = Field(1000, ge=0)
+
+    # Idempotency-Key: a first request holds its key at most this long (a crashed
+    # one frees it then); its answer is kept this long.
+    idempotency_in_flight_seconds: int = Field(30, ge=1)
+    idempotency_keep_seconds: int = Field(24 * 60 * 60, ge=1)
 
     # Only the local server adds CORS headers; on AWS the HTTP API does it.
     cors_origins: list[str] = ["http://localhost:3000"]

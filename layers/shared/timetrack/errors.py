@@ -1,6 +1,11 @@
 """Domain errors. Each API style maps them to HTTP in exactly one place."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .services.limits import RateLimit
 
 
 class DomainError(Exception):
@@ -89,3 +94,27 @@ class ForwardingFailed(Unavailable):
             else "The clock-in could not be forwarded, and undoing it failed; check the timer."
         )
         self.undone = undone
+
+
+class RateLimited(DomainError):
+    """Past a rate limit: ``limit`` is the exhausted window (what X-RateLimit-*
+    report), ``retry_after`` the seconds until it resets. The request did not run."""
+
+    def __init__(self, limit: RateLimit, retry_after: int) -> None:
+        super().__init__(f"Rate limit exceeded: {limit.limit} requests per {limit.window}; retry in {retry_after} s.")
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already used for a different request (method, path or body)."""
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was used for a different request; use a new key.")
+
+
+class IdempotencyInFlight(Conflict):
+    """The first request with this Idempotency-Key is still being processed."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still in progress; retry shortly.")

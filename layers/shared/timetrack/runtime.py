@@ -17,17 +17,20 @@ from .dal.batch import BatchReader
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
 from .dal.ids import IdAllocator
+from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
 from .dal.settings import SettingsRepository
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
 from .services.entries import TimeEntries
 from .services.forwarding import ClockInForwarding
+from .services.limits import RateLimiter
 
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
     from .services.clock_in import ClockIns
+    from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
     from .services.stats import StatsService
     from .services.tokens import Tokens
@@ -57,6 +60,12 @@ class Services:
             ClockInForwarding(queue),
         )
         self.auth = Authenticator(self.directory, self.ids("user", block=1), config, clock)
+        self.limits = RateLimiter(
+            RateLimitCounters(self.dynamodb, config.rate_limits_table),
+            per_minute=config.rate_limit_per_minute,
+            per_hour=config.rate_limit_per_hour,
+            clock=clock,
+        )
 
     def ids(self, kind: str, block: int = 5) -> IdAllocator:
         """One allocator per kind of id (see ``dal.ids``)."""
@@ -112,6 +121,18 @@ class Services:
         from .services.worker import ClockInEffects
 
         return ClockInEffects(self.workspace_repo, self.entry_repo)
+
+    @cached_property
+    def idempotency(self) -> IdempotentRequests:
+        from .dal.idempotency import IdempotencyRecords
+        from .services.idempotency import IdempotentRequests
+
+        return IdempotentRequests(
+            IdempotencyRecords(self.dynamodb, self.config.idempotency_table),
+            self.clock,
+            in_flight_seconds=self.config.idempotency_in_flight_seconds,
+            keep_seconds=self.config.idempotency_keep_seconds,
+        )
 
     def after_restore(self) -> None:
         """SnapStart clones share memory: drop leased ids and cached lookups."""

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Match
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import docs as swagger_ui
-from . import errors
+from . import errors, idempotency, limits
 from .links import add_links
 
 API_PREFIX = "/api/v1/time-tracking"
@@ -45,6 +45,8 @@ def create_app(
     if docs:
         swagger_ui.install(app)
     install_errors(app)
+    app.add_middleware(idempotency.IdempotencyMiddleware)
+    app.add_middleware(limits.RateLimitHeaders)  # outermost: replays carry the headers too
     _allow_every_method(app, [route for router in routers for route in router.routes])
     _document_400_not_422(app)
     return app
@@ -83,6 +85,8 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            idempotency.document(schema)  # first: its 409/422 carry the rate-limit headers too
+            limits.document(schema)
             add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema

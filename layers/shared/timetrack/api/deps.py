@@ -8,18 +8,21 @@ API, ``requires_personal``), e.g.::
 The scope is then checked on every request (403 ``MissingScope`` without it)
 and declared in the OpenAPI document as the route's security requirement.
 Authentication itself is one function, ``current_principal``, run once per
-request whatever the route.
+request whatever the route; it also counts the request against the caller's
+rate limits (429 before anything runs). A POST's Idempotency-Key is claimed
+once the scope is checked.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from ..principal import Principal
 from ..runtime import services
+from . import idempotency, limits
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -35,18 +38,22 @@ _api_key = APIKeyHeader(
 
 
 async def current_principal(
+    request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """Who calls, or 401: the one authentication of every request."""
-    return services().auth.authenticate(bearer.credentials if bearer else None, api_key)
+    """Who calls, or 401: the one authentication of every request, rate-limited."""
+    principal = services().auth.authenticate(bearer.credentials if bearer else None, api_key)
+    limits.count(request, principal.subject)  # 429 before anything runs
+    return principal
 
 
 async def _scoped(
-    security_scopes: SecurityScopes, principal: Annotated[Principal, Depends(current_principal)]
+    request: Request, security_scopes: SecurityScopes, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Principal:
     for scope in security_scopes.scopes:
         principal.require(scope)
+    await idempotency.begin(request, principal.user_id)  # a POST's Idempotency-Key
     return principal
 
 

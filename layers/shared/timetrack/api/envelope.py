@@ -42,15 +42,19 @@ from ..errors import (
     DomainError,
     Forbidden,
     ForwardingFailed,
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
     MissingScope,
     NotFound,
     NotRunning,
+    RateLimited,
     TimerRunning,
     Unauthorized,
     Unavailable,
     ValidationFailed,
 )
 from ..observability import logger, metrics
+from .idempotency import IdempotentReplay
 
 API_VERSION = "2.0.0"
 REJECTED_METRIC = "ClockInsRejected"
@@ -133,6 +137,8 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 400, "A timer is already running for this user", error.message, "timer_running"
     if isinstance(error, NotRunning):
         return 400, "No timer is running for this user", error.message, "not_running"
+    if isinstance(error, IdempotencyInFlight):
+        return 409, "A request with this Idempotency-Key is in progress", error.message, "idempotency_in_flight"
     if isinstance(error, Conflict):
         return 400, "The request conflicts with the current state", error.message, "conflict"
     if isinstance(error, Unauthorized):
@@ -144,6 +150,10 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 403, "Not allowed", error.message, "forbidden"
     if isinstance(error, NotFound):
         return 404, "Not found", error.message, "not_found"
+    if isinstance(error, IdempotencyKeyReused):
+        return 422, "Idempotency-Key reused for a different request", error.message, "idempotency_key_reused"
+    if isinstance(error, RateLimited):
+        return 429, "Too many requests", error.message, "rate_limited"
     if isinstance(error, ForwardingFailed):
         return 500, "The clock-in could not be forwarded", error.message, "forwarding_failed"
     if isinstance(error, Unavailable):
@@ -202,6 +212,8 @@ def error_response(request: Request, error: Exception, *, count: bool = True) ->
     headers: dict[str, str] | None = None
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, RateLimited):
+        headers = {"Retry-After": str(error.retry_after)}
     elif isinstance(error, HTTPException) and error.headers:
         headers = dict(error.headers)  # e.g. Allow on a 405
     body = {"success": False, "message": message, "error": detail, "meta": meta()}
@@ -218,6 +230,8 @@ class EnvelopeRoute(APIRoute):
         async def enveloped(request: Request) -> Response:
             try:
                 return await handle(request)
+            except IdempotentReplay:
+                raise  # the kept answer: IdempotencyMiddleware sends it as it was
             except Exception as error:
                 return error_response(request, error)
 

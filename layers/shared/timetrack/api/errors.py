@@ -20,8 +20,10 @@ from ..errors import (
     DomainError,
     Forbidden,
     ForwardingFailed,
+    IdempotencyKeyReused,
     MissingScope,
     NotFound,
+    RateLimited,
     TimerRunning,
     Unauthorized,
     Unavailable,
@@ -47,6 +49,8 @@ def _status_of(error: DomainError) -> int:
         (Forbidden, 403),
         (NotFound, 404),
         (Conflict, 409),
+        (IdempotencyKeyReused, 422),
+        (RateLimited, 429),
         (Unavailable, 503),
     ):
         if isinstance(error, kind):
@@ -82,6 +86,8 @@ def install(app: FastAPI) -> None:
         undo_failed = isinstance(error, ForwardingFailed) and not error.undone  # a retry cannot help then
         if status == 503 and not undo_failed:
             headers = {"Retry-After": "1"}
+        if isinstance(error, RateLimited):
+            headers = {"Retry-After": str(error.retry_after)}
         if isinstance(error, TimerRunning):
             body["active_entry"] = _running_entry(error)
         if isinstance(error, MissingScope):  # seed 002's names
