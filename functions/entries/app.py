@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.responses import respond
+from timetrack.api.responses import respond, respond_list
 from timetrack.api.schemas import (
     NOT_FOUND,
     TIMER_CONFLICT,
@@ -33,13 +33,15 @@ async def list_entries(
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    """The caller's entries, newest first; dates are inclusive and filter on ``date``."""
+    """The caller's entries, newest first; dates are inclusive and filter on ``date``.
+    An answer that would pass the size budget ends early with ``X-Truncated:
+    true``; ask again with ``skip`` advanced by the entries received."""
     entries = services().entries
     caller = entries.caller(user_id)
     page = entries.page(
         caller, start_date=start_date, end_date=end_date, payment_status=payment_status, skip=skip, limit=limit
     )
-    return respond([EntryPublic.of(entry, caller.tz) for entry in page])
+    return respond_list([EntryPublic.of(entry, caller.tz) for entry in page])
 
 
 @router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry", responses=NOT_FOUND)

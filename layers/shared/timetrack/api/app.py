@@ -6,13 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from mangum import Mangum
+from starlette.middleware.gzip import GZipMiddleware
 
+from ..errors import DomainError, PayloadTooLarge
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import errors
+from .edge import GZIP_LEVEL, GZIP_MINIMUM_BYTES, BodySizeLimit
 
 API_PREFIX = "/api/v1/time-tracking"
 
@@ -37,8 +40,21 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_errors(app)
+    _guard_the_edge(app)
     _document_400_not_422(app)
     return app
+
+
+def _guard_the_edge(app: FastAPI) -> None:
+    """Oversized bodies answer 413 through the app's own DomainError handler
+    (looked up per request, so each API keeps its format); answers are gzipped
+    for clients that accept it (see ``edge``)."""
+
+    async def too_large(request: Request, error: PayloadTooLarge) -> Response:
+        return await app.exception_handlers[DomainError](request, error)
+
+    app.add_middleware(BodySizeLimit, reject=too_large)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
 
 
 def _document_400_not_422(app: FastAPI) -> None:

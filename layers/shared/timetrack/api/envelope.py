@@ -44,6 +44,7 @@ from ..errors import (
     ForwardingFailed,
     NotFound,
     NotRunning,
+    PayloadTooLarge,
     TimerRunning,
     Unauthorized,
     Unavailable,
@@ -137,6 +138,8 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 403, "Not allowed", error.message, "forbidden"
     if isinstance(error, NotFound):
         return 404, "Not found", error.message, "not_found"
+    if isinstance(error, PayloadTooLarge):
+        return 413, "Request body too large", error.message, "payload_too_large"
     if isinstance(error, ForwardingFailed):
         return 500, "The clock-in could not be forwarded", error.message, "forwarding_failed"
     if isinstance(error, Unavailable):

@@ -20,6 +20,7 @@ from ..errors import (
     Forbidden,
     ForwardingFailed,
     NotFound,
+    PayloadTooLarge,
     TimerRunning,
     Unauthorized,
     Unavailable,
@@ -45,6 +46,7 @@ def _status_of(error: DomainError) -> int:
         (Forbidden, 403),
         (NotFound, 404),
         (Conflict, 409),
+        (PayloadTooLarge, 413),
         (Unavailable, 503),
     ):
         if isinstance(error, kind):
