@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
-from timetrack.api.responses import respond, respond_list
+from timetrack.api.responses import TRUNCATED_HEADER, respond, respond_list
 from timetrack.api.schemas import (
     NOT_FOUND,
     TIMER_CONFLICT,
@@ -24,7 +24,20 @@ from timetrack.runtime import services
 router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"], responses=VALIDATION_ERRORS)
 
 
-@router.get("", response_model=list[EntryPublic], operation_id="listEntries")
+LIST_CUT_SHORT = {
+    200: {
+        "headers": {
+            TRUNCATED_HEADER: {
+                "description": "`true` when the size budget ended the list early: ask again with `skip` "
+                "advanced by the number of entries received.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    }
+}
+
+
+@router.get("", response_model=list[EntryPublic], operation_id="listEntries", responses=LIST_CUT_SHORT)
 async def list_entries(
     user_id: CurrentUserId,
     start_date: dt.date | None = None,
