@@ -63,6 +63,19 @@ def test_oversized_body_without_content_length_is_counted(client, user):
     assert "larger than" in response.json()["detail"]
 
 
+def test_a_body_larger_than_its_declared_length_is_counted(services, demo_user):
+    from functions.entries.app import handler
+
+    event = load_event("entries_create.json")
+    event["body"] = oversized_body().decode()
+    event["headers"]["content-length"] = "100"
+
+    response = handler(event, FakeContext())
+
+    assert response["statusCode"] == 413
+    assert json.loads(response["body"]) == {"detail": f"The request body is larger than {MAX_BODY_BYTES} bytes."}
+
+
 def test_oversized_body_is_413_in_the_clock_in_envelope_through_the_lambda(services, demo_user):
     from functions.clock_in.app import handler
 

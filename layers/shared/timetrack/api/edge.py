@@ -32,9 +32,10 @@ Reject = Callable[[Request, PayloadTooLarge], Awaitable[Response]]
 
 class BodySizeLimit:
     """Pure ASGI: a declared ``Content-Length`` over the limit is refused
-    unread; a body without one is read (at most limit + one chunk), counted,
-    and handed on whole. ``reject`` renders the 413 (the app's DomainError
-    handler, so each API answers in its own format)."""
+    unread; otherwise the body is read first (at most limit + one chunk) and
+    counted, whatever length was declared or none, then handed on whole.
+    ``reject`` renders the 413 (the app's DomainError handler, so each API
+    answers in its own format). Under Mangum the body is one message anyway."""
 
     def __init__(self, app: ASGIApp, *, reject: Reject, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -46,11 +47,8 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
-        if declared is not None:
-            if declared > self.limit:
-                await self._refuse(scope, receive, send)
-                return
-            await self.app(scope, receive, send)
+        if declared is not None and declared > self.limit:
+            await self._refuse(scope, receive, send)
             return
         messages: list[Message] = []
         size = 0
