@@ -337,7 +337,8 @@ DIRECTORY_KEYS = {
     "email": "EMAIL#someone@example.com",
     "subject": "SUBJECT#https://issuer.test#someone",
     "user": "USER#7",  # a profile, or a member's copy of a membership
-    "workspace": "WS#3",  # the workspace, its memberships, projects, contracts, tasks
+    "workspace": "WS#3",  # the workspace, its memberships, invitations, projects, contracts, tasks
+    "invitee": "INVITEE#EMAIL#someone@example.com",  # an invitee's copy of an invitation
     **{f"{kind} ids": f"COUNTER#{kind}" for kind in ("entry", "user", "workspace", "project", "contract", "task")},
 }
 USER_CREATION = {"user", "subject", "user ids"}
@@ -348,7 +349,7 @@ DIRECTORY_WRITES = {
     "clock_in": USER_CREATION | {"entry ids"},
     "stats": USER_CREATION,
     "settings": USER_CREATION,
-    "workspaces": USER_CREATION | {"workspace", "workspace ids", "project ids", "contract ids", "task ids"},
+    "workspaces": USER_CREATION | {"workspace", "invitee", "workspace ids", "project ids", "contract ids", "task ids"},
     "clock_in_worker": {"workspace"},
 }
 WRITES = (
@@ -376,7 +377,8 @@ def test_every_directory_write_is_limited_by_partition_key():
 
 @pytest.mark.parametrize("group", sorted(DIRECTORY_WRITES))
 def test_function_writes_only_its_own_directory_items(group):
-    """E.g. no function can write a token, and only the workspaces function a membership or a workspace id."""
+    """E.g. no function can write a token, and only the workspaces function a membership, an
+    invitation or a workspace id."""
     _, grants = policies()[group]
     writable = {
         kind

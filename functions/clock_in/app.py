@@ -13,21 +13,21 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, PlainSerializer, StrictInt
+from pydantic import BaseModel, Field, PlainSerializer
 
 from timetrack.api import envelope
-from timetrack.api.app import create_app, lambda_handler
+from timetrack.api.app import CLOCK_IN_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import CurrentUserId
 from timetrack.api.envelope import ERROR_RESPONSES, EnvelopeRoute, Meta
-from timetrack.api.schemas import InputModel
+from timetrack.api.schemas import InputModel, JsonId
 from timetrack.models import MAX_ID, Entry
 from timetrack.rules import NOTES_MAX_LENGTH
 from timetrack.runtime import services
 
-router = APIRouter(prefix="/time-tracking", tags=["clock-in"], route_class=EnvelopeRoute)
+router = APIRouter(prefix=CLOCK_IN_PREFIX, tags=["clock-in"], route_class=EnvelopeRoute)
 
-# JSON integers only (no "1", 1.0 or true): the seed's fields are integers.
-BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# JSON integers only (no "1" or true): the seed's fields are integers.
+BodyId = JsonId
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 UtcTime = Annotated[dt.datetime, PlainSerializer(envelope.utc_iso, return_type=str)]
 Minutes = Annotated[float, Field(description="Duration in minutes, half-up to 2 places", examples=[90.5])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -17,6 +16,7 @@ from timetrack.api.schemas import (
     EntryCreate,
     EntryPublic,
     EntryUpdate,
+    IsoDate,
 )
 from timetrack.models import PaymentStatus
 from timetrack.runtime import services
@@ -40,8 +40,8 @@ LIST_CUT_SHORT = {
 @router.get("", response_model=list[EntryPublic], operation_id="listEntries", responses=LIST_CUT_SHORT)
 async def list_entries(
     user_id: CurrentUserId,
-    start_date: dt.date | None = None,
-    end_date: dt.date | None = None,
+    start_date: IsoDate | None = None,
+    end_date: IsoDate | None = None,
     payment_status: PaymentStatus | None = None,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

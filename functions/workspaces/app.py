@@ -1,4 +1,5 @@
-"""Workspaces: the directory of members, projects, contracts and tasks.
+"""Workspaces: the directory of members, projects, contracts and tasks, and
+the invitations through which members join.
 
 Permissions live in the service: anyone not a member gets 404 for anything in
 the workspace; owners and executive managers manage; members read.
@@ -16,6 +17,7 @@ from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody
 from timetrack.api.workspace_schemas import (
     ContractCreate,
     ContractPublic,
+    InvitationPublic,
     MemberCreate,
     MemberPublic,
     MemberUpdate,
@@ -29,9 +31,12 @@ from timetrack.api.workspace_schemas import (
     WorkspacePublic,
 )
 from timetrack.runtime import services
+from timetrack.services.workspaces import EMAIL_MAX_LENGTH, EMAIL_PATTERN
 from timetrack.workspaces import TaskStatus
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
+# The invitee's side: their pending invitations, across workspaces.
+invitations = APIRouter(prefix="/api/v1/invitations", tags=["invitations"])
 
 _403: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Needs an owner or executive manager"}
@@ -79,17 +84,21 @@ async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
     response_model=MemberPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="addWorkspaceMember",
-    responses=MANAGE | _409("The user is already a member"),
+    responses=MANAGE | _409("Already a member, or already invited"),
 )
-async def add_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId) -> MemberPublic:
-    """Owners and executive managers add members; only an owner grants `owner`."""
-    return MemberPublic.of(services().workspaces.add_member(actor, workspace_id, body.user_id, body.role))
+async def invite_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId) -> MemberPublic:
+    """Invite a `user_id` or an `email` (exactly one) with a role: `status: invited`
+    until they accept. The answer is the same whether or not the user or email
+    exists. Owners and executive managers invite; only an owner offers `owner`."""
+    invitation = services().workspaces.invite(actor, workspace_id, body.role, user_id=body.user_id, email=body.email)
+    return MemberPublic.of(invitation)
 
 
 @router.get(
     "/{workspace_id}/members", response_model=list[MemberPublic], operation_id="listWorkspaceMembers", responses=READ
 )
 async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPublic]:
+    """Members (`status: active`), then pending invitations (`status: invited`)."""
     return [MemberPublic.of(member) for member in services().workspaces.members(actor, workspace_id)]
 
 
@@ -111,8 +120,26 @@ async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, act
     responses=MANAGE | _409("The last owner cannot leave"),
 )
 async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -> Response:
-    """Managers remove members (only an owner removes an owner); anyone may leave."""
+    """Managers remove members or revoke an invitation to a user id (only an
+    owner removes an owner); anyone may leave. A removed member's running
+    clock-in in the workspace is stopped and their contracts there end."""
     services().workspaces.remove_member(actor, workspace_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/{workspace_id}/members",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="revokeEmailInvitation",
+    responses=MANAGE,
+)
+async def revoke_email_invitation(
+    workspace_id: int,
+    email: Annotated[str, Query(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)],
+    actor: CurrentUserId,
+) -> Response:
+    """Revoke the invitation to `email` (managers; an invitation as owner only an owner)."""
+    services().workspaces.revoke_email_invitation(actor, workspace_id, email)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -255,5 +282,42 @@ async def update_task(workspace_id: int, task_id: int, body: TaskUpdate, actor: 
     return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, changes))
 
 
-app = create_app(router)
+# -- the invitee's invitations ------------------------------------------------------
+
+_NO_INVITATION: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No invitation of the caller's to the workspace"}
+}
+
+
+@invitations.get(
+    "", response_model=list[InvitationPublic], operation_id="listMyInvitations", responses=VALIDATION_ERRORS
+)
+async def list_invitations(actor: CurrentUserId) -> list[InvitationPublic]:
+    """The caller's pending invitations, to their user id or their email: one per workspace."""
+    return [InvitationPublic.of(invitation) for invitation in services().workspaces.invitations_of(actor)]
+
+
+@invitations.post(
+    "/{workspace_id}/accept",
+    response_model=MemberPublic,
+    operation_id="acceptInvitation",
+    responses=VALIDATION_ERRORS | _NO_INVITATION | _409("Already a member"),
+)
+async def accept_invitation(workspace_id: int, actor: CurrentUserId) -> MemberPublic:
+    """Join the workspace with the role offered; returns the membership."""
+    return MemberPublic.of(services().workspaces.accept(actor, workspace_id))
+
+
+@invitations.delete(
+    "/{workspace_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="declineInvitation",
+    responses=VALIDATION_ERRORS | _NO_INVITATION,
+)
+async def decline_invitation(workspace_id: int, actor: CurrentUserId) -> Response:
+    services().workspaces.decline(actor, workspace_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+app = create_app(router, invitations)
 handler = lambda_handler(app)

@@ -92,7 +92,7 @@ class Services:
         from .services.workspaces import Workspaces
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
-        return Workspaces(self.workspace_repo, self.directory, ids, self.clock)
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
 
     @cached_property
     def clock_ins(self) -> ClockIns:

@@ -231,3 +231,18 @@ def install(app: FastAPI) -> None:
 
     for kind in (RequestValidationError, DomainError, HTTPException, Exception):
         app.add_exception_handler(kind, handle)
+
+
+def install_under(app: FastAPI, prefix: str) -> None:
+    """In an app whose handlers speak another style (the local combined app), answer the
+    envelope for every path under ``prefix`` (unknown paths and wrong methods too), as the
+    clock-in function does on AWS, where API Gateway routes the whole prefix to it."""
+    for kind, other_style in list(app.exception_handlers.items()):
+
+        async def handle(request: Request, error: Exception, other_style: Any = other_style) -> Response:
+            path = request.url.path
+            if path == prefix or path.startswith(f"{prefix}/"):
+                return error_response(request, error, count=not isinstance(error, HTTPException))
+            return await other_style(request, error)
+
+        app.add_exception_handler(kind, handle)

@@ -98,6 +98,11 @@ class DirectoryRepository:
     def user_exists(self, user_id: int) -> bool:
         return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
 
+    def email_of(self, user_id: int) -> str | None:
+        """The user's email (users first seen through OIDC have none)."""
+        values = self._get(key(f"USER#{user_id}", "PROFILE"))
+        return values.get("email") if values else None
+
     def user_id_for_email(self, email: str) -> int | None:
         values = self._get(key(f"EMAIL#{email}", "EMAIL"))
         return int(values["user_id"]) if values else None

@@ -4,22 +4,34 @@ Permissions are checked here, on the server: anyone who is not a member gets
 NotFound for anything in the workspace (its existence is not revealed);
 owners and executive managers manage; members read; only an owner grants or
 removes the owner role; the last owner stays.
+
+Nobody joins without saying yes: managers invite a user id or an email, and
+the invitee becomes a member only by accepting. Until then they are no member
+for anything (no clock-in, no contract). A removed member's clock-in in the
+workspace is stopped and their contracts there end.
 """
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
 from ..dal.directory import DirectoryRepository
 from ..dal.ids import IdAllocator
 from ..dal.workspaces import WorkspaceRepository
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
 from ..rules import check_rate
-from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
 from .clock import Clock
+from .entries import TimeEntries
 
 NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+# Something@somewhere, surrounding spaces allowed (they are stripped): a typo
+# check, not a proof that the address exists.
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\s*$"
 
 
 class Workspaces:
@@ -29,11 +41,13 @@ class Workspaces:
         directory: DirectoryRepository,
         ids: dict[str, IdAllocator],
         clock: Clock,
+        entries: TimeEntries,
     ) -> None:
         self._repo = repo
         self._directory = directory
         self._ids = ids
         self._clock = clock
+        self._entries = entries
 
     # -- access ----------------------------------------------------------------
 
@@ -61,20 +75,12 @@ class Workspaces:
     def of_user(self, actor: int) -> list[tuple[Workspace, Role]]:
         return sorted(self._repo.workspaces_of(actor), key=lambda pair: pair[0].id)
 
-    def members(self, actor: int, workspace_id: int) -> list[Member]:
+    def members(self, actor: int, workspace_id: int) -> list[Member | Invitation]:
+        """The members (by user id), then the pending invitations (oldest first)."""
         self.membership(actor, workspace_id)
-        return sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
-
-    def add_member(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
-        me = self.manager(actor, workspace_id)
-        if role is Role.OWNER and me.role is not Role.OWNER:
-            raise Forbidden("Only an owner can make someone an owner")
-        if not self._directory.user_exists(user_id):
-            raise NotFound(f"User {user_id} not found")
-        workspace = self._repo.get_workspace(workspace_id)
-        member = Member(workspace_id, user_id, role, self._clock())
-        self._repo.add_member(member, workspace)
-        return member
+        members = sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
+        invited = sorted(self._repo.invitations(workspace_id), key=lambda i: i.invited_at)
+        return [*members, *invited]
 
     def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
         me = self.manager(actor, workspace_id)
@@ -86,15 +92,119 @@ class Workspaces:
         return self._repo.change_role(target, role)
 
     def remove_member(self, actor: int, workspace_id: int, user_id: int) -> None:
-        """Managers remove members; anyone may leave; owners only by owners."""
+        """Managers remove members and revoke invitations to a user id; anyone
+        may leave; owners (and invitations as owner) only by owners. The
+        removed member's clock-in here stops, then their contracts here end."""
         me = self.membership(actor, workspace_id)
-        target = me if user_id == actor else self._member(workspace_id, user_id)
+        target = me
         if user_id != actor:
             if not me.role.manages:
                 raise Forbidden("Only owners and executive managers can remove members")
+            target = self._repo.get_member(workspace_id, user_id)
+            if target is None:
+                invitation = self._repo.get_invitation(workspace_id, user_id=user_id)
+                if invitation is None:
+                    raise NotFound(f"User {user_id} is neither a member of nor invited to workspace {workspace_id}")
+                self._revoke(me, invitation)
+                return
             if target.role is Role.OWNER and me.role is not Role.OWNER:
                 raise Forbidden("Only an owner can remove an owner")
+        # The membership goes first: from then on nobody can clock them in here
+        # or give them a contract, so what follows cannot be raced.
         self._repo.remove_member(target)
+        self._settle_departure(actor, target)
+
+    def _settle_departure(self, actor: int, member: Member) -> None:
+        """The former member's running clock-in in the workspace stops (through
+        the entries service, so the worker hears of it like any stop); then
+        their active contracts there end, even if the stop failed."""
+        try:
+            caller = self._entries.caller(member.user_id, actor=actor)
+            running = self._entries.active(caller)
+            if running is not None and running.origin.get("workspace_id") == member.workspace_id:
+                with suppress(NotRunning):  # stopped meanwhile: nothing left to do
+                    self._entries.stop(caller, running.id)
+        finally:
+            now = self._clock()
+            for contract in self._repo.all(Contract, member.workspace_id):
+                if contract.user_id == member.user_id and contract.active:
+                    self._repo.end_contract(member.workspace_id, contract.id, now)
+
+    # -- invitations ---------------------------------------------------------------
+
+    def invite(
+        self, actor: int, workspace_id: int, role: Role, *, user_id: int | None = None, email: str | None = None
+    ) -> Invitation:
+        """Invite a user id or an email (exactly one). Nothing is looked up: the
+        answer is the same whether or not anyone has that id or email, and an
+        email invitation waits for that email to sign up."""
+        me = self.manager(actor, workspace_id)
+        if user_id is None and email is None:
+            raise ValidationFailed("user_id", "give a user_id or an email")
+        if user_id is not None and email is not None:
+            raise ValidationFailed("email", "give either a user_id or an email, not both")
+        if role is Role.OWNER and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can make someone an owner")
+        workspace = self._repo.get_workspace(workspace_id)
+        invitation = Invitation(
+            workspace_id=workspace_id,
+            workspace_name=workspace.name,
+            role=role,
+            invited_by=actor,
+            invited_at=self._clock(),
+            user_id=user_id,
+            email=None if email is None else _email(email),
+        )
+        self._repo.invite(invitation)
+        return invitation
+
+    def revoke_email_invitation(self, actor: int, workspace_id: int, email: str) -> None:
+        me = self.manager(actor, workspace_id)
+        invitation = self._repo.get_invitation(workspace_id, email=_email(email, location="query"))
+        if invitation is None:
+            raise NotFound(f"No invitation for this email to workspace {workspace_id}")
+        self._revoke(me, invitation)
+
+    def _revoke(self, me: Member, invitation: Invitation) -> None:
+        if invitation.role is Role.OWNER and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can revoke an invitation as owner")
+        self._repo.delete_invitations([invitation])
+
+    def invitations_of(self, actor: int) -> list[Invitation]:
+        """The caller's pending invitations, to their user id or their email,
+        one per workspace (the one to their user id first)."""
+        email = self._directory.email_of(actor)
+        found = self._repo.invitations_to(user_id=actor)
+        if email is not None:
+            found += self._repo.invitations_to(email=email)
+        first: dict[int, Invitation] = {}
+        for invitation in found:
+            first.setdefault(invitation.workspace_id, invitation)
+        return sorted(first.values(), key=lambda i: i.workspace_id)
+
+    def accept(self, actor: int, workspace_id: int) -> Member:
+        """The caller becomes a member with the offered role (the invitation to
+        their user id wins over one to their email); every invitation of theirs
+        to the workspace goes in the same transaction."""
+        invitations = self._invitations_to(actor, workspace_id)
+        workspace = self._repo.get_workspace(workspace_id)
+        member = Member(workspace_id, actor, invitations[0].role, self._clock())
+        self._repo.accept(invitations, member, workspace)
+        return member
+
+    def decline(self, actor: int, workspace_id: int) -> None:
+        self._repo.delete_invitations(self._invitations_to(actor, workspace_id))
+
+    def _invitations_to(self, user_id: int, workspace_id: int) -> list[Invitation]:
+        """The user's invitations to the workspace: to their user id, then to their email."""
+        email = self._directory.email_of(user_id)
+        found = [self._repo.get_invitation(workspace_id, user_id=user_id)]
+        if email is not None:
+            found.append(self._repo.get_invitation(workspace_id, email=email))
+        invitations = [invitation for invitation in found if invitation is not None]
+        if not invitations:
+            raise NotFound(f"No invitation to workspace {workspace_id}")
+        return invitations
 
     def member_of(self, workspace_id: int, user_id: int) -> Member | None:
         return self._repo.get_member(workspace_id, user_id)
@@ -239,6 +349,13 @@ class Workspaces:
         if task is None:
             raise NotFound(f"Task {task_id} not found")
         return task
+
+
+def _email(value: str, location: str = "body") -> str:
+    """Stripped and lower-cased, as accounts store them."""
+    if len(value) > EMAIL_MAX_LENGTH or not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValidationFailed("email", "must be an email address", location=location)
+    return value.strip().lower()
 
 
 def _name(value: str, field: str = "name") -> str:
