@@ -21,6 +21,7 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
     "Idempotent-Replayed",
+    "X-Truncated",
 ]
 
 

@@ -6,6 +6,12 @@ runs through its function's real handler (with the state tests/test_events.py
 builds for it) while every botocore call of the process is recorded; each
 call is turned into the IAM actions and resources it needs, and those must be
 granted by the statements of that function (functions/<group>/) in the template.
+
+Directory writes are conditioned on ``dynamodb:LeadingKeys`` (the partition
+key written): each call's partition key is recorded too and checked against
+the statement's condition, so a function that may only lease entry ids and
+create users is shown to cover those calls and to be refused tokens,
+memberships and other counters.
 """
 
 from __future__ import annotations
@@ -51,14 +57,40 @@ SUB_ARN = re.compile(r"\$\{(\w+)\.Arn\}(/index/\*)?")
 
 
 class Need(NamedTuple):
-    """An IAM action on a resource of the template (a table's indexes are a resource of their own)."""
+    """An IAM action on a resource of the template (a table's indexes are a resource of their own),
+    and for an item-level DynamoDB call the partition key it touches (``dynamodb:LeadingKeys``)."""
 
     action: str
-    resource: str  # logical id, or "*" in a grant
+    resource: str  # logical id
     index: bool = False
+    key: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.action} on {self.resource}{'/index/*' if self.index else ''}"
+        where = f" (partition {self.key})" if self.key is not None else ""
+        return f"{self.action} on {self.resource}{'/index/*' if self.index else ''}{where}"
+
+
+class Grant(NamedTuple):
+    """An action on a resource that a statement allows, within its ``dynamodb:LeadingKeys`` condition if any."""
+
+    action: str
+    resource: str  # logical id, or "*"
+    index: bool = False
+    leading_keys: tuple[str, ...] | None = None  # IAM StringLike patterns; None: any key
+
+    def __str__(self) -> str:
+        keys = f" where partition is {' or '.join(self.leading_keys)}" if self.leading_keys is not None else ""
+        return f"{self.action} on {self.resource}{'/index/*' if self.index else ''}{keys}"
+
+    def covers(self, need: Need) -> bool:
+        if not fnmatchcase(need.action.lower(), self.action.lower()):
+            return False
+        if self.resource != "*" and (self.resource, self.index) != (need.resource, need.index):
+            return False
+        if self.leading_keys is None:
+            return True
+        # IAM's StringLike: `*` and `?` wildcards, case-sensitive; no key in the request: no match here.
+        return need.key is not None and any(fnmatchcase(need.key, pattern) for pattern in self.leading_keys)
 
 
 # ------------------------------------------------------------ policies ---
@@ -82,32 +114,66 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def policies() -> dict[str, tuple[str, set[Need]]]:
+def _leading_keys(logical_id: str, statement: dict[str, Any]) -> tuple[str, ...] | None:
+    """The LeadingKeys patterns of a statement's Condition (the only condition supported)."""
+    condition = statement.get("Condition")
+    if condition is None:
+        return None
+    unsupported = f"{logical_id}: unsupported Condition {condition!r}"
+    assert len(condition) == 1, unsupported
+    ((operator, keys),) = condition.items()
+    assert set(keys) == {"dynamodb:LeadingKeys"}, unsupported
+    # ForAllValues: every partition key of the request must match (ForAnyValue would let one match do).
+    if operator == "ForAllValues:StringLike":
+        return tuple(_listed(keys["dynamodb:LeadingKeys"]))
+    if operator == "ForAllValues:StringEquals":
+        return tuple(re.sub(r"([*?\[])", r"[\1]", value) for value in _listed(keys["dynamodb:LeadingKeys"]))
+    raise AssertionError(unsupported)
+
+
+def policies() -> dict[str, tuple[str, set[Grant]]]:
     """Function group (functions/<group>/) -> (logical id, the grants of its Policies)."""
-    found: dict[str, tuple[str, set[Need]]] = {}
+    found: dict[str, tuple[str, set[Grant]]] = {}
     for logical_id, function in resources_of_type(load_template(), "AWS::Serverless::Function").items():
-        grants: set[Need] = set()
+        grants: set[Grant] = set()
         for policy in function["Properties"].get("Policies") or []:
             unsupported = f"{logical_id}: only inline Statement policies are supported, not {policy!r}"
             assert isinstance(policy, dict), unsupported
             assert set(policy) == {"Statement"}, unsupported
             for statement in _listed(policy["Statement"]):
                 assert statement["Effect"] == "Allow", f"{logical_id}: only Allow statements are supported"
+                keys = _leading_keys(logical_id, statement)
                 for action in _listed(statement["Action"]):
-                    grants |= {Need(action, *_resource(value)) for value in _listed(statement["Resource"])}
+                    grants |= {Grant(action, *_resource(value), keys) for value in _listed(statement["Resource"])}
         found[Path(function["Properties"]["CodeUri"]).name] = (logical_id, grants)
     return found
 
 
-def allowed(need: Need, grants: set[Need]) -> bool:
-    return any(
-        fnmatchcase(need.action.lower(), grant.action.lower())
-        and (grant.resource == "*" or (grant.resource, grant.index) == (need.resource, need.index))
-        for grant in grants
-    )
+def allowed(need: Need, grants: set[Grant]) -> bool:
+    return any(grant.covers(need) for grant in grants)
 
 
 # ------------------------------------------------------------ recording ---
+
+
+def partition_key_names() -> dict[str, str]:
+    """Table logical id -> the name of its partition (HASH) key attribute."""
+    return {
+        logical_id: next(key["AttributeName"] for key in table["Properties"]["KeySchema"] if key["KeyType"] == "HASH")
+        for logical_id, table in resources_of_type(load_template(), "AWS::DynamoDB::Table").items()
+    }
+
+
+def _partition(table: str, request: dict[str, Any]) -> str:
+    """The partition key value a request for one item (Key or Item) or a Query touches."""
+    name = partition_key_names()[table]
+    item = request.get("Key") or request.get("Item")
+    if item is None:
+        match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
+        assert match, f"no partition key in {request!r}: extend tests/test_iam.py"
+        item = {name: request["ExpressionAttributeValues"][match[1]]}
+    ((_, value),) = item[name].items()
+    return str(value)
 
 
 def needs(service: str, operation: str, params: dict[str, Any]) -> Iterator[Need]:
@@ -118,12 +184,22 @@ def needs(service: str, operation: str, params: dict[str, Any]) -> Iterator[Need
     elif service == "dynamodb" and operation in ("TransactWriteItems", "TransactGetItems"):
         for item in params["TransactItems"]:
             ((kind, request),) = item.items()
-            yield Need(f"dynamodb:{TRANSACT_ACTIONS[kind]}", tables[request["TableName"]])
-    elif service == "dynamodb" and operation in ("BatchGetItem", "BatchWriteItem"):
-        for table in params["RequestItems"]:
-            yield Need(f"dynamodb:{operation}", tables[table])
+            table = tables[request["TableName"]]
+            yield Need(f"dynamodb:{TRANSACT_ACTIONS[kind]}", table, key=_partition(table, request))
+    elif service == "dynamodb" and operation == "BatchGetItem":
+        for name, request in params["RequestItems"].items():
+            for key in request["Keys"]:
+                yield Need("dynamodb:BatchGetItem", tables[name], key=_partition(tables[name], {"Key": key}))
+    elif service == "dynamodb" and operation == "BatchWriteItem":
+        for name, requests in params["RequestItems"].items():
+            for request in requests:
+                ((_, write),) = request.items()  # PutRequest {Item} or DeleteRequest {Key}
+                yield Need("dynamodb:BatchWriteItem", tables[name], key=_partition(tables[name], write))
+    elif service == "dynamodb" and operation == "Scan":
+        yield Need("dynamodb:Scan", tables[params["TableName"]], "IndexName" in params)
     elif service == "dynamodb" and operation in SINGLE_TABLE:
-        yield Need(f"dynamodb:{operation}", tables[params["TableName"]], "IndexName" in params)
+        table = tables[params["TableName"]]
+        yield Need(f"dynamodb:{operation}", table, "IndexName" in params, _partition(table, params))
     else:
         raise AssertionError(f"{service}.{operation}: no IAM mapping in tests/test_iam.py, add one")
 
@@ -180,20 +256,6 @@ def missing_report(group: str, used: set[Need]) -> str:
     return f"{logical_id} (functions/{group}/) lacks: {', '.join(missing)}" if missing else ""
 
 
-# ---------------------------------------------------------------- tests ---
-
-
-@pytest.mark.parametrize("group", sorted(policies()))
-def test_policy_allows_every_call_of_the_function(group):
-    names = [name for name in EVENT_FILES if group_of(load_event(name)) == group]
-    assert names, f"no event in events/ exercises functions/{group}/"
-    used: set[Need] = set()
-    for name in names:
-        used |= needs_of_event(name)
-    assert used, f"functions/{group}/ made no AWS call: the recording is broken"
-    assert missing_report(group, used) == ""
-
-
 # One read-only event per HTTP function: a JWT of an unknown subject creates its user on the way.
 FIRST_SIGHT_EVENTS = [
     "entries_list.json",
@@ -206,33 +268,133 @@ FIRST_SIGHT_EVENTS = [
 ]
 
 
-def test_jwt_user_creation_is_allowed_in_every_http_function(monkeypatch):
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+def needs_of_first_sight(name: str, key: rsa.RSAPrivateKey, jwks_url: str) -> set[Need]:
+    """The event with a JWT of a subject never seen: its user is created on the way."""
+    issuer, audience = "https://issuer.test", "timetrack-web"
+    config = {"oidc_issuer": issuer, "oidc_audience": audience, "oidc_jwks_url": jwks_url}
+    with fresh_stack(**config) as (services, _):
+        now = int(time.time())  # PyJWT checks exp against the wall clock
+        claims = {"iss": issuer, "aud": audience, "sub": f"new-{name}", "iat": now, "exp": now + 600}
+        event = load_event(name)
+        token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+        event["headers"]["authorization"] = f"Bearer {token}"
+        status, _, used = handled(event)
+        assert status != 401, f"{name}: the JWT was refused"
+        assert services.directory.user_id_for_subject(issuer, f"new-{name}") is not None
+    return used
+
+
+class Recorded(NamedTuple):
+    events: set[Need]  # the success paths of the function's sample events
+    first_sight: set[Need]  # an OIDC token of a new user (HTTP functions)
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, Recorded]:
+    """Function group -> what its calls needed, recorded once for the module's tests."""
+    found = {group: Recorded(set(), set()) for group in policies()}
+    for name in EVENT_FILES:
+        found[group_of(load_event(name))].events.update(needs_of_event(name))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True) | {"kid": "k1", "alg": "RS256", "use": "sig"}
-    server = JwksServer({"keys": [jwk]})
-    issuer, audience = "https://issuer.test", "timetrack-web"
-    reports = []
-    try:
-        for name in FIRST_SIGHT_EVENTS:
-            config = {"oidc_issuer": issuer, "oidc_audience": audience, "oidc_jwks_url": server.url}
-            with fresh_stack(**config) as (services, _):
-                now = int(time.time())  # PyJWT checks exp against the wall clock
-                claims = {"iss": issuer, "aud": audience, "sub": f"new-{name}", "iat": now, "exp": now + 600}
-                event = load_event(name)
-                token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
-                event["headers"]["authorization"] = f"Bearer {token}"
-                status, _, used = handled(event)
-                assert status != 401, f"{name}: the JWT was refused"
-                assert services.directory.user_id_for_subject(issuer, f"new-{name}") is not None
-            # The rest of the route's calls is test_policy_allows_every_call_of_the_function's.
-            used = {need for need in used if need.resource == "DirectoryTable"}
-            assert any(need.action in ("dynamodb:PutItem", "dynamodb:UpdateItem") for need in used), name
-            reports.append(missing_report(group_of(event), used))
-    finally:
-        server.stop()
-    assert [report for report in reports if report] == []
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            patch.delenv(variable, raising=False)
+        server = JwksServer({"keys": [jwk]})
+        try:
+            for name in FIRST_SIGHT_EVENTS:
+                found[group_of(load_event(name))].first_sight.update(needs_of_first_sight(name, key, server.url))
+        finally:
+            server.stop()
+    return found
+
+
+# ---------------------------------------------------------------- tests ---
+
+
+@pytest.mark.parametrize("group", sorted(policies()))
+def test_policy_allows_every_call_of_the_function(group, recorded):
+    assert any(group_of(load_event(name)) == group for name in EVENT_FILES), (
+        f"no event in events/ exercises functions/{group}/"
+    )
+    used = recorded[group].events
+    assert used, f"functions/{group}/ made no AWS call: the recording is broken"
+    assert missing_report(group, used) == ""
+
+
+@pytest.mark.parametrize("name", FIRST_SIGHT_EVENTS)
+def test_jwt_user_creation_is_allowed_in_every_http_function(name, recorded):
+    group = group_of(load_event(name))
+    # The rest of the route's calls is test_policy_allows_every_call_of_the_function's.
+    used = {need for need in recorded[group].first_sight if need.resource == "DirectoryTable"}
+    assert {need.key for need in used if need.action == "dynamodb:UpdateItem"} >= {"COUNTER#user"}
+    assert {need.key.split("#", 1)[0] for need in used if need.action == "dynamodb:PutItem"} == {"USER", "SUBJECT"}
+    assert missing_report(group, used) == ""
+
+
+# One directory item of each kind (dal/directory.py, dal/workspaces.py, dal/ids.py), by partition key.
+DIRECTORY_KEYS = {
+    "token": "TOKEN#" + "ab" * 32,
+    "email": "EMAIL#someone@example.com",
+    "subject": "SUBJECT#https://issuer.test#someone",
+    "user": "USER#7",  # a profile, or a member's copy of a membership
+    "workspace": "WS#3",  # the workspace, its memberships, invitations, projects, contracts, tasks
+    "invitee": "INVITEE#EMAIL#someone@example.com",  # an invitee's copy of an invitation
+    "token listing": "TOKENS#7",  # a token in its owner's (and creator's) list
+    "token usage": "USAGE#5",  # a token's usage_count and last_used_at
+    **{
+        f"{kind} ids": f"COUNTER#{kind}"
+        for kind in ("entry", "user", "workspace", "project", "contract", "task", "token")
+    },
+}
+# Every HTTP function may create a user on first sight of an OIDC token and count a token's use.
+USER_CREATION = {"user", "subject", "user ids", "token usage"}
+# What each function may write in the directory; everything else there it may only read.
+DIRECTORY_WRITES = {
+    "entries": USER_CREATION | {"entry ids"},
+    "sessions": USER_CREATION | {"entry ids"},
+    "clock_in": USER_CREATION | {"entry ids"},
+    "stats": USER_CREATION,
+    "settings": USER_CREATION,
+    "workspaces": USER_CREATION | {"workspace", "invitee", "workspace ids", "project ids", "contract ids", "task ids"},
+    "tokens": USER_CREATION | {"token", "token listing", "token ids"},
+    "clock_in_worker": {"workspace"},
+}
+WRITES = (
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "ConditionCheckItem",
+    "PartiQLInsert",
+    "PartiQLUpdate",
+)
+
+
+def test_every_directory_write_is_limited_by_partition_key():
+    unlimited = [
+        f"{logical_id}: {grant}"
+        for logical_id, grants in policies().values()
+        for grant in grants
+        if grant.resource in ("DirectoryTable", "*")
+        and grant.leading_keys is None
+        and any(fnmatchcase(f"dynamodb:{action}".lower(), grant.action.lower()) for action in WRITES)
+    ]
+    assert unlimited == []
+
+
+@pytest.mark.parametrize("group", sorted(DIRECTORY_WRITES))
+def test_function_writes_only_its_own_directory_items(group):
+    """E.g. no function can write a token, and only the workspaces function a membership, an
+    invitation or a workspace id."""
+    _, grants = policies()[group]
+    writable = {
+        kind
+        for kind, key in DIRECTORY_KEYS.items()
+        if any(allowed(Need(f"dynamodb:{action}", "DirectoryTable", key=key), grants) for action in WRITES)
+    }
+    assert sorted(writable) == sorted(DIRECTORY_WRITES[group])
+    assert set(DIRECTORY_WRITES) == set(policies())
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,7 @@ def test_browsers_may_read_the_back_off_headers_and_send_an_idempotency_key(clie
         "x-ratelimit-remaining",
         "x-ratelimit-reset",
         "idempotent-replayed",
+        "x-truncated",
     }
     preflight = client.options(
         ENTRIES,

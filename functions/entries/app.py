@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
 from timetrack.api.deps import requires_personal
-from timetrack.api.responses import respond
+from timetrack.api.responses import TRUNCATED_HEADER, respond, respond_list
 from timetrack.api.schemas import (
     NOT_FOUND,
     TIMER_CONFLICT,
@@ -25,7 +25,20 @@ from timetrack.runtime import services
 router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"], responses=VALIDATION_ERRORS)
 
 
-@router.get("", response_model=list[EntryPublic], operation_id="listEntries")
+LIST_CUT_SHORT = {
+    200: {
+        "headers": {
+            TRUNCATED_HEADER: {
+                "description": "`true` when the size budget ended the list early: ask again with `skip` "
+                "advanced by the number of entries received.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    }
+}
+
+
+@router.get("", response_model=list[EntryPublic], operation_id="listEntries", responses=LIST_CUT_SHORT)
 async def list_entries(
     principal: Annotated[Principal, requires_personal("read:time_entries")],
     start_date: IsoDate | None = None,
@@ -34,13 +47,15 @@ async def list_entries(
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    """The caller's entries, newest first; dates are inclusive and filter on ``date``."""
+    """The caller's entries, newest first; dates are inclusive and filter on ``date``.
+    An answer that would pass the size budget ends early with ``X-Truncated:
+    true``; ask again with ``skip`` advanced by the entries received."""
     entries = services().entries
     caller = entries.caller(principal.user_id)
     page = entries.page(
         caller, start_date=start_date, end_date=end_date, payment_status=payment_status, skip=skip, limit=limit
     )
-    return respond([EntryPublic.of(entry, caller.tz) for entry in page])
+    return respond_list([EntryPublic.of(entry, caller.tz) for entry in page])
 
 
 @router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry", responses=NOT_FOUND)

@@ -80,6 +80,14 @@ class StaleWrite(Conflict):
         super().__init__("The entry was changed concurrently; retry.")
 
 
+class PayloadTooLarge(DomainError):
+    """A request body over ``limit`` bytes, refused before it is parsed."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than {limit} bytes.")
+        self.limit = limit
+
+
 class Unavailable(DomainError):
     """A dependency is throttling or down; the client may retry."""
 

@@ -6,16 +6,19 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from mangum import Mangum
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Match
 
+from ..errors import DomainError, PayloadTooLarge
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import docs as swagger_ui
 from . import errors, idempotency, limits
+from .edge import GZIP_LEVEL, GZIP_MINIMUM_BYTES, BodySizeLimit
 from .links import add_links
 
 API_PREFIX = "/api/v1/time-tracking"
@@ -48,8 +51,21 @@ def create_app(
     app.add_middleware(idempotency.IdempotencyMiddleware)
     app.add_middleware(limits.RateLimitHeaders)  # outermost: replays carry the headers too
     _allow_every_method(app, [route for router in routers for route in router.routes])
+    _guard_the_edge(app)
     _document_400_not_422(app)
     return app
+
+
+def _guard_the_edge(app: FastAPI) -> None:
+    """Oversized bodies answer 413 through the app's own DomainError handler
+    (looked up per request, so each API keeps its format); answers are gzipped
+    for clients that accept it (see ``edge``)."""
+
+    async def too_large(request: Request, error: PayloadTooLarge) -> Response:
+        return await app.exception_handlers[DomainError](request, error)
+
+    app.add_middleware(BodySizeLimit, reject=too_large)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
 
 
 def _allow_every_method(app: FastAPI, routes: list[BaseRoute]) -> None:

@@ -47,6 +47,7 @@ from ..errors import (
     MissingScope,
     NotFound,
     NotRunning,
+    PayloadTooLarge,
     RateLimited,
     TimerRunning,
     Unauthorized,
@@ -150,6 +151,8 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 403, "Not allowed", error.message, "forbidden"
     if isinstance(error, NotFound):
         return 404, "Not found", error.message, "not_found"
+    if isinstance(error, PayloadTooLarge):
+        return 413, "Request body too large", error.message, "payload_too_large"
     if isinstance(error, IdempotencyKeyReused):
         return 422, "Idempotency-Key reused for a different request", error.message, "idempotency_key_reused"
     if isinstance(error, RateLimited):
