@@ -318,17 +318,26 @@ class WorkspaceRepository:
             raise
         return True
 
-    def record_contract_activity(self, workspace_id: int, contract_id: int, at: dt.datetime, started: bool) -> None:
-        expression = "SET last_activity_at = :at"
-        if started:
-            expression += ", first_started_at = if_not_exists(first_started_at, :at)"
-        self._db.update_item(
-            TableName=self._table,
-            Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":at": {"S": utc_text(at)}},
-        )
+    def record_contract_start(self, workspace_id: int, contract_id: int, at: dt.datetime) -> None:
+        """The contract's earliest start and latest activity take ``at`` if it is
+        earlier / later than what they show (whatever order events come in);
+        NotFound if the contract does not exist."""
+        for attribute, moves in (("first_started_at", ">"), ("last_activity_at", "<")):
+            try:
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                    UpdateExpression="SET #a = :at",
+                    # UTC text is fixed-width: comparing it compares the instants.
+                    ConditionExpression=f"attribute_exists(pk) AND (attribute_not_exists(#a) OR #a {moves} :at)",
+                    ExpressionAttributeNames={"#a": attribute},
+                    ExpressionAttributeValues={":at": {"S": utc_text(at)}},
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                if self._get(_ws(workspace_id), f"CONTRACT#{contract_id}") is None:
+                    raise NotFound(f"Contract {contract_id} not found") from error
 
     def counted(self, workspace_id: int, entry_id: int) -> Counted | None:
         """What the worker last counted for a clock-in entry (None: nothing yet)."""

@@ -46,7 +46,7 @@ class ClockInEffects:
                 return
             # Contract first: a start whose contract is missing fails before
             # it changes anything (the task update cannot fail that way).
-            self._repo.record_contract_activity(event.workspace_id, event.contract_id, event.start_time, started=True)
+            self._repo.record_contract_start(event.workspace_id, event.contract_id, event.start_time)
             if event.task_id is not None:
                 self._repo.mark_task_started(event.workspace_id, event.task_id)
         self._recount(event)
