@@ -58,6 +58,8 @@ class ClockInEffects:
             before = self._repo.counted(event.workspace_id, event.entry_id)
             entry = self._entries.get(event.user_id, event.entry_id)
             done = entry if entry is not None and not entry.running else None
+            if before is None and done is None:
+                return  # nothing to count yet
             contract_id = before.contract_id if before else event.contract_id
             contract = self._repo.get(Contract, event.workspace_id, contract_id)
             if contract is None:
@@ -69,8 +71,6 @@ class ClockInEffects:
                 task_minutes=ZERO if done is None else done.tracked_minutes or ZERO,
                 revision=before.revision + 1 if before else 1,
             )
-            if before is None and done is None:
-                return  # nothing to count yet
             if before is not None and (before.contract_minutes, before.task_minutes) == (
                 after.contract_minutes,
                 after.task_minutes,
