@@ -245,6 +245,37 @@ def test_end_before_start_is_400_naming_end_time(client, user):
     assert error_fields(response) == ["end_time"]
 
 
+# The clock fixture stands at 2024-01-22T09:00 UTC.
+OUT_OF_BOUNDS = [
+    pytest.param({"start_time": "1900-01-01T00:00:00", "end_time": "2024-01-22T09:00:00"}, "end_time", id="from-1900"),
+    pytest.param({"start_time": "2024-01-22T09:00:00", "end_time": "9998-12-31T00:00:00"}, "end_time", id="to-9998"),
+    pytest.param({"start_time": "2023-12-01T00:00:00", "end_time": "2024-01-11T16:00:00"}, "end_time", id="1000h"),
+    pytest.param({"start_time": "2024-01-23T09:00:00", "end_time": "2024-01-23T09:00:01"}, "end_time", id="24h+1s"),
+    pytest.param({"start_time": "1900-01-01T00:00:00", "end_time": None}, "start_time", id="running-since-1900"),
+]
+
+
+@pytest.mark.parametrize(("times", "field"), OUT_OF_BOUNDS)
+def test_create_far_ahead_or_longer_than_999_hours_is_400(client, user, times, field):
+    response = client.post(ENTRIES, json={"hourly_rate": 50} | times, headers=user["headers"])
+    assert error_fields(response) == [field]
+    assert client.get(ENTRIES, headers=user["headers"]).json() == []
+
+
+@pytest.mark.parametrize(("times", "field"), OUT_OF_BOUNDS)
+def test_update_far_ahead_or_longer_than_999_hours_is_400_and_changes_nothing(client, user, times, field):
+    entry = create(client, user)
+    response = client.put(f"{ENTRIES}/{entry['id']}", json=times, headers=user["headers"])
+    assert error_fields(response) == [field]
+    assert client.get(f"{ENTRIES}/{entry['id']}", headers=user["headers"]).json() == entry
+
+
+def test_the_limits_themselves_are_accepted(client, user):
+    """999 hours exactly, ending exactly 24 hours from now."""
+    entry = create(client, user, start_time="2023-12-12T18:00:00", end_time="2024-01-23T09:00:00")
+    assert entry["total_hours"] == 999.0
+
+
 def test_invalid_payment_status_is_400(client, user):
     body = {"start_time": "2024-01-22T09:00:00", "end_time": "2024-01-22T10:00:00", "payment_status": "overdue"}
     response = client.post(ENTRIES, json=body, headers=user["headers"])
@@ -520,10 +551,10 @@ def test_list_with_invalid_payment_status_is_400(client, user):
 
 def test_list_is_newest_first(client, user):
     # Created out of order; listed by date, then start time, newest first.
-    a = create(client, user, date="2024-01-21", start_time="2024-01-21T09:00:00", end_time="2024-01-21T10:00:00")
-    b = create(client, user, date="2024-01-23", start_time="2024-01-23T09:00:00", end_time="2024-01-23T10:00:00")
-    c = create(client, user, date="2024-01-22", start_time="2024-01-22T14:00:00", end_time="2024-01-22T15:00:00")
-    d = create(client, user, date="2024-01-22", start_time="2024-01-22T08:00:00", end_time="2024-01-22T09:00:00")
+    a = create(client, user, date="2024-01-19", start_time="2024-01-19T09:00:00", end_time="2024-01-19T10:00:00")
+    b = create(client, user, date="2024-01-21", start_time="2024-01-21T09:00:00", end_time="2024-01-21T10:00:00")
+    c = create(client, user, date="2024-01-20", start_time="2024-01-20T14:00:00", end_time="2024-01-20T15:00:00")
+    d = create(client, user, date="2024-01-20", start_time="2024-01-20T08:00:00", end_time="2024-01-20T09:00:00")
 
     listed = client.get(ENTRIES, headers=user["headers"]).json()
 

@@ -289,7 +289,10 @@ def _entries_list_setup(services, user_id, clock):
     newer = completed_entry(services, user_id, day=15)
     older = completed_entry(services, user_id, day=10, rate="1")
     completed_entry(services, user_id, day=16, payment_status=PaymentStatus.PAID)
+    today = clock.now
+    clock.set("2024-02-01T12:00:00+00:00")  # no entry ends more than a day after the server's clock
     completed_entry(services, user_id, day=dt.date(2024, 2, 1))
+    clock.set(today)
     completed_entry(services, user_id, day=dt.date(2023, 12, 31))
     return {"ids": [newer.id, older.id]}
 

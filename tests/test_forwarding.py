@@ -166,23 +166,63 @@ def test_member_stops_a_clock_in_through_sessions_stop(client, team, clock, work
     assert_forwarded_stop(client, team, worker, sqs, queue_url, entry_id=entry_id, end=end, minutes="90.00")
 
 
-def test_member_stops_a_clock_in_through_put_end_time(client, team, clock, worker, sqs, queue_url):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("start_time", "1900-01-01T00:00:00+00:00"),
+        ("start_time", "2024-01-22T08:00:00+00:00"),
+        ("end_time", "9998-12-31T00:00:00+00:00"),
+        ("end_time", "2024-01-22T10:15:00+00:00"),
+        ("date", "2024-01-01"),
+        ("hourly_rate", 400),
+    ],
+)
+def test_a_member_cannot_move_a_clock_ins_clock_or_rate(client, team, clock, worker, sqs, queue_url, field, value):
+    """Through the personal API a clock-in's times, date and rate stay as the server set them."""
+    member = team["member"]
     entry_id = clock_in_member(client, team)
     clock.set("2024-01-22T10:30:00+00:00")
 
-    # Stopped at 10:15, a quarter of an hour before "now": 75 minutes.
-    response = client.put(
-        f"{PERSONAL}/entries/{entry_id}",
-        json={"end_time": "2024-01-22T10:15:00+00:00"},
-        headers=team["member"]["headers"],
+    response = client.put(f"{PERSONAL}/entries/{entry_id}", json={field: value}, headers=member["headers"])
+
+    assert response.status_code == 400, response.text
+    (problem,) = response.json()["detail"]
+    assert problem["loc"] == ["body", field]
+    entry = client.get(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"]).json()
+    assert (entry["date"], entry["start_time"], entry["end_time"], entry["hourly_rate"]) == (
+        "2024-01-22",
+        "2024-01-22T09:00:00+00:00",
+        None,
+        40.0,
     )
+    # Stopped the one way left, the server's clock: the minutes are the real 90.
+    assert client.post(f"{PERSONAL}/sessions/{entry_id}/stop", headers=member["headers"]).status_code == 200
+    process(worker, sqs, queue_url, 2)
+    assert Decimal(str(directory(client, team, "contracts")["tracked_minutes"])) == Decimal("90.00")
+    assert Decimal(str(directory(client, team, "tasks")["tracked_minutes"])) == Decimal("90.00")
+
+
+def test_a_member_edits_a_clock_ins_notes_and_payment_status(client, team, clock, queue_url):
+    member = team["member"]
+    entry_id = clock_in_member(client, team)
+    clock.advance(minutes=45)
+    assert client.post(f"{PERSONAL}/sessions/{entry_id}/stop", headers=member["headers"]).status_code == 200
+    shown = client.get(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"]).json()
+
+    # An edit form sends every field back: unchanged times, date and rate are accepted.
+    body = {name: shown[name] for name in ("date", "start_time", "end_time", "hourly_rate")}
+    body |= {"notes": "landing page copy", "payment_status": "invoiced_not_approved"}
+    response = client.put(f"{PERSONAL}/entries/{entry_id}", json=body, headers=member["headers"])
 
     assert response.status_code == 200, response.text
-    assert response.json()["end_time"] == "2024-01-22T10:15:00+00:00"
-    assert response.json()["total_hours"] == 1.25
-    assert active(client, team["member"]) is None
-    end = dt.datetime(2024, 1, 22, 10, 15, tzinfo=UTC)
-    assert_forwarded_stop(client, team, worker, sqs, queue_url, entry_id=entry_id, end=end, minutes="75.00")
+    edited = response.json()
+    assert (edited["notes"], edited["payment_status"]) == ("landing page copy", "invoiced_not_approved")
+    assert (edited["start_time"], edited["end_time"], edited["total_hours"]) == (
+        "2024-01-22T09:00:00+00:00",
+        "2024-01-22T09:45:00+00:00",
+        0.75,
+    )
+    assert [m["body"]["type"] for m in receive_all(queue_url)] == ["clock_in.started", "clock_in.stopped"]
 
 
 def test_put_that_keeps_a_clock_in_running_sends_nothing(client, team, clock, queue_url):
@@ -193,6 +233,71 @@ def test_put_that_keeps_a_clock_in_running_sends_nothing(client, team, clock, qu
     assert response.status_code == 200, response.text
     assert response.json()["end_time"] is None
     assert [m["body"]["type"] for m in receive_all(queue_url)] == ["clock_in.started"]
+
+
+# ------------------------------------------------ deletes are forwarded ---
+
+
+def test_deleting_a_stopped_clock_in_takes_its_minutes_back(client, team, clock, worker, sqs, queue_url):
+    member = team["member"]
+    entry_id = clock_in_member(client, team)
+    clock.advance(minutes=90)
+    assert client.post(f"{PERSONAL}/sessions/{entry_id}/stop", headers=member["headers"]).status_code == 200
+    assert_forwarded_stop(
+        client, team, worker, sqs, queue_url, entry_id=entry_id, end=NOW + dt.timedelta(minutes=90), minutes="90.00"
+    )
+
+    response = client.delete(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"])
+
+    assert response.status_code == 204, response.text
+    event, worked = process(worker, sqs, queue_url, 1)
+    assert worked == {"batchItemFailures": []}
+    (deleted,) = bodies(event)
+    assert (deleted["type"], deleted["entry_id"], deleted["actor_user_id"]) == (
+        "clock_in.deleted",
+        entry_id,
+        member["user_id"],
+    )
+    assert deleted["event_id"] == f"{entry_id}-deleted-v2"
+    assert Decimal(str(directory(client, team, "contracts")["tracked_minutes"])) == 0
+    assert Decimal(str(directory(client, team, "tasks")["tracked_minutes"])) == 0
+
+
+def test_deleting_a_running_clock_in_frees_the_timer_and_counts_nothing(client, team, clock, queue_url):
+    member = team["member"]
+    entry_id = clock_in_member(client, team)
+
+    assert client.delete(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"]).status_code == 204
+
+    assert active(client, member) is None
+    assert [m["body"]["type"] for m in receive_all(queue_url)] == ["clock_in.started", "clock_in.deleted"]
+
+
+def test_a_delete_that_cannot_be_forwarded_is_503_and_the_entry_stays(client, team, services, clock, queue_url):
+    member = team["member"]
+    entry_id = clock_in_member(client, team)
+    clock.advance(minutes=30)
+    assert client.post(f"{PERSONAL}/sessions/{entry_id}/stop", headers=member["headers"]).status_code == 200
+    before = client.get(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"]).json()
+
+    with failing_sqs(services) as stubber:
+        response = client.delete(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"])
+        stubber.assert_no_pending_responses()
+
+    assert response.status_code == 503, response.text
+    after = client.get(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"])
+    assert after.status_code == 200, after.text
+    unchanged = ("date", "start_time", "end_time", "total_hours", "total_earned", "notes", "payment_status")
+    assert {name: after.json()[name] for name in unchanged} == {name: before[name] for name in unchanged}
+
+    # Deleted again once the queue is back: a new event (the restored entry is a later version).
+    assert client.delete(f"{PERSONAL}/entries/{entry_id}", headers=member["headers"]).status_code == 204
+    sent = [m["body"] for m in receive_all(queue_url)]
+    assert [(body["type"], body["event_id"]) for body in sent] == [
+        ("clock_in.started", f"{entry_id}-started-v1"),
+        ("clock_in.stopped", f"{entry_id}-stopped-v2"),
+        ("clock_in.deleted", f"{entry_id}-deleted-v3"),
+    ]
 
 
 # ------------------------------------------------- no resume of clock-ins ---
@@ -253,15 +358,6 @@ def test_personal_stop_that_cannot_be_forwarded_is_503_and_the_timer_runs(
     assert running["id"] == entry_id
     assert running["end_time"] is None
     assert running["total_hours"] is None
-
-    # The same through PUT end_time.
-    with failing_sqs(services) as stubber:
-        response = client.put(
-            f"{PERSONAL}/entries/{entry_id}", json={"end_time": "2024-01-22T09:15:00+00:00"}, headers=member["headers"]
-        )
-        stubber.assert_no_pending_responses()
-    assert response.status_code == 503, response.text
-    assert active(client, member)["id"] == entry_id
 
     # Nothing of the failed stops reached the worker; a later stop counts once, in full.
     clock.advance(minutes=10)

@@ -21,7 +21,9 @@ from timetrack.rules import (
     check_rate,
     check_times,
     local_day_range,
+    minutes_until,
     period_days,
+    stop_time,
     to_utc,
     totals_within,
     zone,
@@ -404,9 +406,56 @@ def test_check_rate_errors_name_the_field(field, rate, problem):
     assert error.message == f"{field}: {problem}"
 
 
+SERVER_NOW = utc(2024, 1, 22, 9)
+HOUR = dt.timedelta(hours=1)
+SECOND = dt.timedelta(seconds=1)
+
+
 def test_check_times():
-    check_times(utc(2024, 1, 22, 9), utc(2024, 1, 22, 9))  # zero length is allowed
-    check_times(utc(2024, 1, 22, 9), None)  # running
+    check_times(utc(2024, 1, 22, 9), utc(2024, 1, 22, 9), SERVER_NOW)  # zero length is allowed
+    check_times(utc(2024, 1, 22, 9), None, SERVER_NOW)  # running
     with pytest.raises(ValidationFailed) as raised:
-        check_times(utc(2024, 1, 22, 9), utc(2024, 1, 22, 8, 59, 59))
+        check_times(utc(2024, 1, 22, 9), utc(2024, 1, 22, 8, 59, 59), SERVER_NOW)
     assert raised.value.field == "end_time"
+
+
+def test_check_times_accepts_the_limits_themselves():
+    check_times(SERVER_NOW, SERVER_NOW + 24 * HOUR, SERVER_NOW)  # a day ahead
+    check_times(SERVER_NOW + 24 * HOUR, None, SERVER_NOW)
+    check_times(SERVER_NOW - 999 * HOUR, SERVER_NOW, SERVER_NOW)  # 999 hours
+    check_times(SERVER_NOW - 999 * HOUR, None, SERVER_NOW)  # a timer running for 999 hours
+    check_times(utc(1900, 1, 1), utc(1900, 1, 2), SERVER_NOW)  # long ago is fine
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "problem"),
+    [
+        (SERVER_NOW, SERVER_NOW + 24 * HOUR + SECOND, "end_time", "must not be more than 24 hours after now"),
+        (SERVER_NOW + 24 * HOUR + SECOND, None, "start_time", "must not be more than 24 hours after now"),
+        (SERVER_NOW - 999 * HOUR - SECOND, SERVER_NOW, "end_time", "the entry must not last more than 999 hours"),
+        (utc(1900, 1, 1), SERVER_NOW, "end_time", "the entry must not last more than 999 hours"),
+        (
+            SERVER_NOW - 999 * HOUR - SECOND,
+            None,
+            "start_time",
+            "a running entry must not have started more than 999 hours ago",
+        ),
+    ],
+)
+def test_check_times_refuses_the_far_future_and_long_durations(start, end, field, problem):
+    with pytest.raises(ValidationFailed) as raised:
+        check_times(start, end, SERVER_NOW)
+    assert (raised.value.field, raised.value.problem) == (field, problem)
+
+
+def test_a_stopped_timer_ends_now_but_never_past_its_999th_hour():
+    assert stop_time(SERVER_NOW - HOUR, SERVER_NOW) == SERVER_NOW
+    assert stop_time(SERVER_NOW + HOUR, SERVER_NOW) == SERVER_NOW + HOUR  # a start ahead of the clock: zero length
+    assert stop_time(SERVER_NOW - 2000 * HOUR, SERVER_NOW) == SERVER_NOW - 1001 * HOUR
+
+
+def test_minutes_until_counts_nothing_after_a_contracts_end():
+    assert minutes_until(SERVER_NOW, SERVER_NOW + HOUR, None) == D("60.00")
+    assert minutes_until(SERVER_NOW, SERVER_NOW + HOUR, SERVER_NOW + HOUR) == D("60.00")  # ended at the stop
+    assert minutes_until(SERVER_NOW, SERVER_NOW + HOUR, SERVER_NOW + 15 * dt.timedelta(minutes=1)) == D("15.00")
+    assert minutes_until(SERVER_NOW, SERVER_NOW + HOUR, SERVER_NOW - HOUR) == D("0.00")  # started after the end

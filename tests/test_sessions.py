@@ -156,6 +156,19 @@ def test_stop_rounds_half_up(client, user, clock):
     assert stopped["total_earned"] == 1.3
 
 
+def test_a_timer_forgotten_past_999_hours_still_stops_at_its_999th_hour(client, user, clock):
+    running = start(client, user, hourly_rate=10)
+    clock.advance(hours=1200)
+
+    response = client.post(stop_url(running["id"]), headers=user["headers"])
+
+    assert response.status_code == 200, response.text
+    stopped = response.json()
+    assert stopped["end_time"] == "2024-03-04T00:00:00+00:00"  # 09:00 on Jan 22 + 999 h
+    assert (stopped["total_hours"], stopped["total_earned"]) == (999.0, 9990.0)
+    assert client.get(ACTIVE, headers=user["headers"]).json() is None
+
+
 def test_stopping_twice_is_409(client, user, clock):
     running = start(client, user)
     clock.advance(minutes=30)

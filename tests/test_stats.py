@@ -33,6 +33,15 @@ def now(clock):
     return clock
 
 
+def add_later(client, user, clock, start, end, rate):
+    """An entry more than a day ahead of ``clock``: written on its own day (no entry ends
+    more than 24 hours after the server's clock), then the clock goes back."""
+    today = clock.now
+    clock.set(f"{end}+00:00")
+    add(client, user, start, end, rate)
+    clock.set(today)
+
+
 def add(client, user, start, end, rate, **fields):
     """A completed entry; naive times are UTC unless the user set a zone."""
     body = {"start_time": start, "end_time": end, "hourly_rate": rate} | fields
@@ -138,7 +147,7 @@ def test_split_share_of_earnings_is_exact_then_rounded(client, user, now):
 def test_week_starts_on_monday_by_default(client, user, now):
     add(client, user, "2024-01-21T09:00:00", "2024-01-21T10:00:00", 10)  # Sunday
     add(client, user, "2024-01-22T09:00:00", "2024-01-22T11:00:00", 10)  # Monday
-    add(client, user, "2024-01-28T09:00:00", "2024-01-28T12:00:00", 10)  # next Sunday (still this week)
+    add_later(client, user, now, "2024-01-28T09:00:00", "2024-01-28T12:00:00", 10)  # next Sunday (still this week)
 
     body = stats(client, user)
 
@@ -162,7 +171,7 @@ def test_week_start_sunday(client, user, now):
     add(client, user, "2024-01-20T09:00:00", "2024-01-20T10:00:00", 10)  # Saturday before: out
     add(client, user, "2024-01-21T09:00:00", "2024-01-21T11:00:00", 10)  # Sunday: in
     add(client, user, "2024-01-22T09:00:00", "2024-01-22T12:00:00", 10)  # Monday: in
-    add(client, user, "2024-01-28T09:00:00", "2024-01-28T13:00:00", 10)  # next Sunday: out
+    add_later(client, user, now, "2024-01-28T09:00:00", "2024-01-28T13:00:00", 10)  # next Sunday: out
 
     body = stats(client, user)
 

@@ -21,6 +21,7 @@ from local import stack
 from local.poller import LambdaContext, QueuePoller, to_event
 from tests.conftest import join, load_event
 from timetrack.dal.queue import ClockInQueue
+from timetrack.dal.workspaces import WorkspaceRepository
 from timetrack.errors import ForwardingFailed
 from timetrack.messages import ClockInEvent
 from timetrack.models import Entry
@@ -420,19 +421,24 @@ def test_a_failed_message_is_applied_when_it_is_received_again(services, team, w
 
     def flaky(message):
         calls.append(message.type)
-        if message.type == "clock_in.stopped" and calls.count("clock_in.stopped") == 1:
+        if message.type == "clock_in.started" and calls.count("clock_in.started") == 1:
             raise RuntimeError("DynamoDB throttled")
         return original(message)
 
     object.__setattr__(effects, "apply", flaky)
     first = invoke(worker, event)
-    assert failures(first) == [event["Records"][1]["messageId"]]
+    assert failures(first) == [record["messageId"] for record in event["Records"]]  # the stop waits behind it
     assert contract_of(services, team).tracked_minutes == 0
+    assert task_of(services, team).status is TaskStatus.TODO
 
     second = invoke(worker, event)
     assert second == {"batchItemFailures": []}
     assert contract_of(services, team).tracked_minutes == Decimal("90.00")
-    assert calls == ["clock_in.started", "clock_in.stopped", "clock_in.stopped"]  # the start was not re-applied
+    assert task_of(services, team).status is TaskStatus.IN_PROGRESS
+    assert calls == ["clock_in.started", "clock_in.started", "clock_in.stopped"]
+
+    assert invoke(worker, event) == {"batchItemFailures": []}
+    assert calls == ["clock_in.started", "clock_in.started", "clock_in.stopped"]  # applied ones are not re-run
 
 
 # ------------------------------------------------------ undone events ---
@@ -488,16 +494,16 @@ def test_a_stop_that_was_undone_adds_no_minutes(services, team, worker, sqs, que
     assert queue_is_empty(sqs, queue_url)
 
 
-def test_a_stop_whose_end_time_the_entry_no_longer_shows_adds_no_minutes(services, team, worker):
+def test_a_stop_counts_the_entry_as_the_table_shows_it_not_as_the_event_says(services, team, worker):
     template = load_event("clock_in_worker_batch.json")["Records"][0]
     entry = recorded(services, team, start="09:00", minutes=30, task=True)  # ended 09:30
     stale = body_record(template, stopped(entry, team, end_time=dt.datetime(2024, 1, 22, 10, 0, tzinfo=UTC)))
 
     assert invoke(worker, {"Records": [stale]}) == {"batchItemFailures": []}
 
-    assert contract_of(services, team).tracked_minutes == 0
-    assert task_of(services, team).tracked_minutes == 0
-    assert contract_of(services, team).last_activity_at is None
+    assert contract_of(services, team).tracked_minutes == Decimal("30.00")
+    assert task_of(services, team).tracked_minutes == Decimal("30.00")
+    assert contract_of(services, team).last_activity_at == dt.datetime(2024, 1, 22, 9, 30, tzinfo=UTC)
 
 
 def test_a_redone_stop_is_a_new_event_and_counts_once(services, team, worker, sqs, queue_url, clock, lost_reply):
@@ -528,6 +534,157 @@ def test_a_redone_stop_is_a_new_event_and_counts_once(services, team, worker, sq
     assert invoke(worker, event) == {"batchItemFailures": []}
     assert contract_of(services, team).tracked_minutes == Decimal("30.00")
     assert task_of(services, team).tracked_minutes == Decimal("30.00")
+
+
+# -------------------------------------------------------- exact minutes ---
+# The worker brings the counters in line with the entry as the table shows it, whatever
+# the event says and however often or late it comes.
+
+
+def delete_entry(services, team: Team, entry: Entry, *, user: str = "member") -> None:
+    entries = services.entries
+    entries.delete(entries.caller(getattr(team, user)), entry.id)
+
+
+def test_stop_then_delete_leaves_nothing_counted(services, team, worker, sqs, queue_url, clock):
+    entry = clock_in(services, team)
+    clock.advance(minutes=90)
+    clock_out(services, team)
+    process(worker, sqs, queue_url, 2)
+    assert contract_of(services, team).tracked_minutes == Decimal("90.00")
+
+    delete_entry(services, team, entry)
+    event, response = process(worker, sqs, queue_url, 1)
+
+    assert [json.loads(r["body"])["type"] for r in event["Records"]] == ["clock_in.deleted"]
+    assert response == {"batchItemFailures": []}
+    assert contract_of(services, team).tracked_minutes == 0
+    assert task_of(services, team).tracked_minutes == 0
+    assert contract_of(services, team).last_activity_at == dt.datetime(2024, 1, 22, 10, 30, tzinfo=UTC)
+
+
+def test_events_applied_twice_or_out_of_order_count_exactly(services, team, clock):
+    """Applied past the idempotency layer (as after its 24 h records expired): the minutes stay exact."""
+    effects = services.clock_in_effects
+    first = clock_in(services, team)  # 09:00
+    clock.advance(minutes=90)
+    first_stop = stopped(clock_out(services, team), team)  # 10:30
+    clock.advance(minutes=30)
+    second = clock_in(services, team)  # 11:00
+    clock.advance(minutes=15)
+    second_stop = stopped(clock_out(services, team), team)  # 11:15
+
+    for event in (second_stop, first_stop, second_stop, started(second, team), started(first, team), first_stop):
+        effects.apply(event)
+
+    assert contract_of(services, team).tracked_minutes == Decimal("105.00")
+    assert task_of(services, team).tracked_minutes == Decimal("105.00")
+    assert contract_of(services, team).last_activity_at == dt.datetime(2024, 1, 22, 11, 15, tzinfo=UTC)
+
+    delete_entry(services, team, first)
+    deleted = stopped(first, team).model_copy(update={"type": "clock_in.deleted"})
+    for event in (deleted, first_stop, deleted):
+        effects.apply(event)
+
+    assert contract_of(services, team).tracked_minutes == Decimal("15.00")
+    assert task_of(services, team).tracked_minutes == Decimal("15.00")
+
+
+def test_an_entry_deleted_before_the_worker_ran_counts_nothing(services, team, worker, sqs, queue_url, clock):
+    entry = clock_in(services, team)
+    clock.advance(minutes=90)
+    clock_out(services, team)
+    delete_entry(services, team, entry)
+
+    event, response = process(worker, sqs, queue_url, 3)
+
+    types = [json.loads(r["body"])["type"] for r in event["Records"]]
+    assert types == ["clock_in.started", "clock_in.stopped", "clock_in.deleted"]
+    assert response == {"batchItemFailures": []}
+    contract = contract_of(services, team)
+    assert contract.tracked_minutes == 0
+    assert task_of(services, team).tracked_minutes == 0
+    # The start's effects are skipped too: the entry no longer exists.
+    assert task_of(services, team).status is TaskStatus.TODO
+    assert contract.first_started_at is None
+
+
+def test_a_stop_processed_before_its_own_start_counts_once(services, team, worker, clock):
+    """Delivered in the wrong order (two separate batches): the stop counts, the start adds nothing."""
+    template = load_event("clock_in_worker_batch.json")["Records"][0]
+    entry = clock_in(services, team)
+    clock.advance(minutes=40)
+    stop = body_record(template, stopped(clock_out(services, team), team))
+
+    assert invoke(worker, {"Records": [stop]}) == {"batchItemFailures": []}
+    assert invoke(worker, {"Records": [body_record(template, started(entry, team))]}) == {"batchItemFailures": []}
+
+    assert contract_of(services, team).tracked_minutes == Decimal("40.00")
+    assert task_of(services, team).tracked_minutes == Decimal("40.00")
+    assert task_of(services, team).status is TaskStatus.IN_PROGRESS
+
+
+# ---------------------------------------------------- ended contracts ---
+
+
+def end_contract(services, team: Team) -> None:
+    services.workspaces.end_contract(team.owner, team.workspace, team.contract)
+
+
+def test_an_ended_contract_gets_nothing_for_time_after_its_end(services, team, worker, sqs, queue_url, clock):
+    clock_in(services, team)  # 09:00
+    clock.set("2024-01-22T10:00:00+00:00")
+    end_contract(services, team)
+    clock.set("2024-01-22T11:00:00+00:00")
+    clock_out(services, team)  # the timer kept running past the contract's end
+
+    assert process(worker, sqs, queue_url, 2)[1] == {"batchItemFailures": []}
+
+    contract = contract_of(services, team)
+    assert contract.tracked_minutes == Decimal("60.00")  # 09:00 -> 10:00, its end
+    assert contract.last_activity_at == dt.datetime(2024, 1, 22, 10, 0, tzinfo=UTC)
+    assert task_of(services, team).tracked_minutes == Decimal("120.00")  # the task has no end
+
+
+def test_a_stop_at_or_before_the_end_counts_in_full(services, team, worker, sqs, queue_url, clock):
+    clock_in(services, team)  # 09:00
+    clock.advance(minutes=45)
+    clock_out(services, team)
+    end_contract(services, team)  # at 09:45, with the stop: as member removal does
+
+    assert process(worker, sqs, queue_url, 2)[1] == {"batchItemFailures": []}
+
+    assert contract_of(services, team).tracked_minutes == Decimal("45.00")
+    assert task_of(services, team).tracked_minutes == Decimal("45.00")
+
+
+def test_a_contract_that_ends_while_the_worker_counts_is_counted_up_to_its_end(
+    services, team, worker, sqs, queue_url, clock, monkeypatch
+):
+    """The count is conditioned on the ``ended_at`` it was computed with: ended in between,
+    the worker reads again and counts up to the end."""
+    clock_in(services, team)  # 09:00
+    clock.set("2024-01-22T10:00:00+00:00")
+    clock_out(services, team)
+    process(worker, sqs, queue_url, 2)
+    assert contract_of(services, team).tracked_minutes == Decimal("60.00")
+
+    entry = recorded(services, team, start="10:30", minutes=60)  # 10:30 -> 11:30, read by the worker ...
+    read = WorkspaceRepository.get
+    ended: list[bool] = []
+
+    def read_then_end(self, cls, workspace_id, object_id):
+        found = read(self, cls, workspace_id, object_id)
+        if not ended:  # ... just before the contract ends at 11:00
+            ended.append(True)
+            clock.set("2024-01-22T11:00:00+00:00")
+            end_contract(services, team)
+        return found
+
+    monkeypatch.setattr(WorkspaceRepository, "get", read_then_end)
+    services.clock_in_effects.apply(stopped(entry, team))
+
+    assert contract_of(services, team).tracked_minutes == Decimal("90.00")  # 60 + 10:30 -> 11:00
 
 
 def test_clock_in_on_an_archived_project_is_400(services, team, client, sqs, queue_url):

@@ -59,8 +59,10 @@ class ClockInProcessor(SqsFifoPartialProcessor):
 _config = services().config  # clients and settings built at cold start (inside SnapStart's snapshot)
 processor = ClockInProcessor()
 idempotency = IdempotencyConfig(
-    # Our own event id (entry id, started/stopped, entry version), not the SQS messageId:
-    # the same event sent again as a new message still acts once.
+    # The effects are safe to repeat (minutes are recounted from the entry, not
+    # added from the event); this layer saves the repeated reads and writes.
+    # Our own event id (entry id, started/stopped/deleted, entry version), not
+    # the SQS messageId: the same event sent again as a new message acts once.
     event_key_jmespath="event_id",
     raise_on_no_idempotency_key=True,
     # Reusing an event id for a different timer transition is a bug: fail

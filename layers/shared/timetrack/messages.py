@@ -9,15 +9,18 @@ from pydantic import BaseModel, ConfigDict
 
 STARTED = "clock_in.started"
 STOPPED = "clock_in.stopped"
+DELETED = "clock_in.deleted"  # through the personal API; the worker takes its minutes back
 
 
 class ClockInEvent(BaseModel):
-    """One timer's start or stop. ``event_id`` (entry id, type and entry
-    version: ``41-stopped-v2``) deduplicates, in the queue and in the worker."""
+    """One clock-in entry's start, stop or deletion. ``event_id`` (entry id,
+    type and entry version: ``41-stopped-v2``) deduplicates, in the queue and
+    in the worker. The worker takes the entry's times from the entries table,
+    not from the event: ``start_time``/``end_time`` say what the sender saw."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    type: Literal["clock_in.started", "clock_in.stopped"]
+    type: Literal["clock_in.started", "clock_in.stopped", "clock_in.deleted"]
     version: Literal[1] = 1
     event_id: str
     entry_id: int

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ValidationFailed
-from .models import ZERO, Entry, PaymentStatus, WeekStart, hours_between, round_money
+from .models import ZERO, Entry, PaymentStatus, WeekStart, hours_between, minutes_between, round_money
 
 UTC = dt.UTC
 NOTES_MAX_LENGTH = 2000
@@ -52,9 +52,43 @@ def check_rate(field: str, rate: Decimal) -> Decimal:
     return round_money(rate)
 
 
-def check_times(start: dt.datetime, end: dt.datetime | None) -> None:
+# Every entry, whichever API writes it: nothing ends (or starts) more than a
+# day ahead of the server's clock, and nothing lasts longer than 999 hours.
+MAX_AHEAD = dt.timedelta(hours=24)
+MAX_DURATION = dt.timedelta(hours=999)
+
+
+def check_times(start: dt.datetime, end: dt.datetime | None, now: dt.datetime) -> None:
+    """The entry's instants against each other and the server's clock ``now``.
+
+    A running entry's duration is its time so far: a timer cannot be
+    started (or moved) more than 999 hours back.
+    """
     if end is not None and end < start:
         raise ValidationFailed("end_time", "must not be before start_time")
+    latest = now + MAX_AHEAD
+    if end is not None and end > latest:
+        raise ValidationFailed("end_time", "must not be more than 24 hours after now")
+    if start > latest:
+        raise ValidationFailed("start_time", "must not be more than 24 hours after now")
+    if end is not None and end - start > MAX_DURATION:
+        raise ValidationFailed("end_time", "the entry must not last more than 999 hours")
+    if end is None and now - start > MAX_DURATION:
+        raise ValidationFailed("start_time", "a running entry must not have started more than 999 hours ago")
+
+
+def minutes_until(start: dt.datetime, end: dt.datetime, ended_at: dt.datetime | None) -> Decimal:
+    """The minutes of [start, end] a contract ended at ``ended_at`` counts:
+    none of the time after its end."""
+    if ended_at is not None:
+        end = max(start, min(end, ended_at))
+    return minutes_between(start, end)
+
+
+def stop_time(start: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When a timer stopped ``now`` ends: now, but never before its start nor
+    after its 999th hour (a timer forgotten for six weeks stays stoppable)."""
+    return min(max(now, start), start + MAX_DURATION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -365,7 +365,9 @@ class WorkspaceRepository:
             raise
         return _parse(Contract, from_item(response["Attributes"]))
 
-    # -- the clock-in worker's effects (each idempotent per message upstream) --
+    # -- the clock-in worker's effects ----------------------------------------
+    # ``WS#<id>`` / ``COUNTED#<entry>``: the minutes last counted for one
+    # clock-in entry (a Counted), the ledger that makes recounting exact.
 
     def mark_task_started(self, workspace_id: int, task_id: int) -> bool:
         """todo -> in_progress; False if the task had moved on already."""
@@ -387,43 +389,105 @@ class WorkspaceRepository:
             raise
         return True
 
-    def record_contract_activity(self, workspace_id: int, contract_id: int, at: dt.datetime, started: bool) -> None:
-        expression = "SET last_activity_at = :at"
-        if started:
-            expression += ", first_started_at = if_not_exists(first_started_at, :at)"
-        self._db.update_item(
-            TableName=self._table,
-            Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":at": {"S": utc_text(at)}},
-        )
+    def record_contract_start(self, workspace_id: int, contract_id: int, at: dt.datetime) -> None:
+        """The contract's earliest start and latest activity take ``at`` if it is
+        earlier / later than what they show (whatever order events come in);
+        NotFound if the contract does not exist."""
+        for attribute, moves in (("first_started_at", ">"), ("last_activity_at", "<")):
+            try:
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
+                    UpdateExpression="SET #a = :at",
+                    # UTC text is fixed-width: comparing it compares the instants.
+                    ConditionExpression=f"attribute_exists(pk) AND (attribute_not_exists(#a) OR #a {moves} :at)",
+                    ExpressionAttributeNames={"#a": attribute},
+                    ExpressionAttributeValues={":at": {"S": utc_text(at)}},
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                if self._get(_ws(workspace_id), f"CONTRACT#{contract_id}") is None:
+                    raise NotFound(f"Contract {contract_id} not found") from error
 
-    def record_stop(
-        self, workspace_id: int, contract_id: int, task_id: int | None, minutes: Decimal, at: dt.datetime
+    def counted(self, workspace_id: int, entry_id: int) -> Counted | None:
+        """What the worker last counted for a clock-in entry (None: nothing yet)."""
+        values = self._get(_ws(workspace_id), f"COUNTED#{entry_id}")
+        return _parse(Counted, values) if values else None
+
+    def recount(
+        self,
+        workspace_id: int,
+        entry_id: int,
+        before: Counted | None,
+        after: Counted,
+        *,
+        contract_ended_at: dt.datetime | None,
+        last_activity_at: dt.datetime | None,
     ) -> None:
-        """Both counters grow in one transaction: a retry never double-counts one of them."""
-        writes = [
+        """Move the entry's ledger item from ``before`` to ``after`` and ADD the
+        differences to its contract's and task's ``tracked_minutes``, in one
+        transaction. It holds only if the ledger is still ``before`` and the
+        contract's ``ended_at`` still what the minutes were computed from;
+        otherwise Conflict (read again and retry)."""
+        ledger = self._update_item(
+            _ws(workspace_id),
+            f"COUNTED#{entry_id}",
+            "SET contract_id = :c, task_id = :t, contract_minutes = :cm, task_minutes = :tm, revision = :rev",
             {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": key(_ws(workspace_id), f"CONTRACT#{contract_id}"),
-                    "UpdateExpression": "ADD tracked_minutes :m SET last_activity_at = :at",
-                    "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeValues": {":m": {"N": str(minutes)}, ":at": {"S": utc_text(at)}},
-                }
-            }
-        ]
-        if task_id is not None:
-            writes.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": key(_ws(workspace_id), f"TASK#{task_id}"),
-                        "UpdateExpression": "ADD tracked_minutes :m",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": {":m": {"N": str(minutes)}},
-                    }
-                }
+                ":c": to_attr(after.contract_id),
+                ":t": to_attr(after.task_id),
+                ":cm": to_attr(after.contract_minutes),
+                ":tm": to_attr(after.task_minutes),
+                ":rev": to_attr(after.revision),
+            },
+        )
+        if before is None:
+            ledger["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            ledger["ConditionExpression"] = "revision = :old"
+            ledger["ExpressionAttributeValues"][":old"] = to_attr(before.revision)
+        contract_minutes = after.contract_minutes - (before.contract_minutes if before else 0)
+        contract = self._update_item(
+            _ws(workspace_id),
+            f"CONTRACT#{after.contract_id}",
+            "ADD tracked_minutes :m",
+            {":m": to_attr(contract_minutes)},
+        )
+        if last_activity_at is not None:
+            contract["UpdateExpression"] += " SET last_activity_at = :at"
+            contract["ExpressionAttributeValues"][":at"] = {"S": utc_text(last_activity_at)}
+        if contract_ended_at is None:
+            contract["ConditionExpression"] = "attribute_exists(pk) AND attribute_not_exists(ended_at)"
+        else:
+            contract["ConditionExpression"] = "attribute_exists(pk) AND ended_at = :ended"
+            contract["ExpressionAttributeValues"][":ended"] = {"S": utc_text(contract_ended_at)}
+        writes = [{"Update": ledger}, {"Update": contract}]
+        task_minutes = after.task_minutes - (before.task_minutes if before else 0)
+        if after.task_id is not None and task_minutes:
+            task = self._update_item(
+                _ws(workspace_id), f"TASK#{after.task_id}", "ADD tracked_minutes :m", {":m": to_attr(task_minutes)}
             )
-        self._db.transact_write_items(TransactItems=writes)
+            task["ConditionExpression"] = "attribute_exists(pk)"
+            writes.append({"Update": task})
+        self._transact(writes)
+
+    def _update_item(self, pk: str, sk: str, expression: str, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Key": key(pk, sk),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Counted:
+    """The minutes the worker has added for one clock-in entry to its contract
+    and its task; ``revision`` orders the ledger's writes."""
+
+    contract_id: int
+    task_id: int | None
+    contract_minutes: Decimal
+    task_minutes: Decimal
+    revision: int

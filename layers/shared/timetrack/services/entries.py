@@ -16,10 +16,10 @@ from ..dal.entries import EntryRepository
 from ..dal.ids import IdAllocator
 from ..dal.settings import SettingsRepository
 from ..errors import ForwardingFailed, NotFound, NotRunning, StaleWrite, ValidationFailed
-from ..messages import STARTED, STOPPED
+from ..messages import DELETED, STARTED, STOPPED
 from ..models import Entry, PaymentStatus
 from ..observability import metrics
-from ..rules import NOTES_MAX_LENGTH, check_rate, check_times, to_utc
+from ..rules import NOTES_MAX_LENGTH, check_rate, check_times, stop_time, to_utc
 from .caller import Caller
 from .clock import Clock
 from .forwarding import ClockInForwarding
@@ -27,6 +27,14 @@ from .forwarding import ClockInForwarding
 WRITE_ATTEMPTS = 3
 EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes")
 NOT_NULLABLE = ("start_time", "hourly_rate", "payment_status")
+# A workspace clock-in keeps the server's clock and its contract's rate: through
+# the personal API only its notes and payment status change.
+CLOCK_IN_FIXED = {
+    "start_time": "a workspace clock-in keeps the server's clock; it cannot be edited",
+    "end_time": "a workspace clock-in keeps the server's clock; stop it with sessions/{id}/stop",
+    "date": "a workspace clock-in is dated by the server's clock; it cannot be edited",
+    "hourly_rate": "a workspace clock-in is paid at its contract's rate; it cannot be edited",
+}
 
 
 class TimeEntries:
@@ -107,9 +115,9 @@ class TimeEntries:
         settings, tz = caller.settings, caller.tz
         start = to_utc(start_time, tz)
         end = to_utc(end_time, tz, "end_time") if end_time is not None else None
-        check_times(start, end)
-        rate = check_rate("hourly_rate", settings.default_hourly_rate if hourly_rate is None else hourly_rate)
         now = self._clock()
+        check_times(start, end, now)
+        rate = check_rate("hourly_rate", settings.default_hourly_rate if hourly_rate is None else hourly_rate)
         entry = Entry(
             id=self._ids.next_id(),
             user_id=caller.user_id,
@@ -146,7 +154,7 @@ class TimeEntries:
         def change(entry: Entry) -> Entry:
             if not entry.running:
                 raise NotRunning(entry)
-            return dataclasses.replace(entry, end_time=max(self._clock(), entry.start_time))
+            return dataclasses.replace(entry, end_time=stop_time(entry.start_time, self._clock()))
 
         return self._rewrite(caller, entry_id, change)
 
@@ -160,8 +168,6 @@ class TimeEntries:
                 raise ValidationFailed(name, "must not be null")
 
         def change(entry: Entry) -> Entry:
-            if entry.origin and not entry.running and changes.get("end_time", entry.end_time) is None:
-                raise ValidationFailed("end_time", "a workspace clock-in cannot be resumed; clock in again")
             tz = caller.tz
             values: dict[str, Any] = {}
             if "start_time" in changes:
@@ -180,8 +186,14 @@ class TimeEntries:
                 values["payment_status"] = PaymentStatus(changes["payment_status"])
             if "notes" in changes:
                 values["notes"] = _check_notes(changes["notes"])
+            if entry.origin:
+                # A field sent back unchanged is fine (an edit form sends every field).
+                for name, problem in CLOCK_IN_FIXED.items():
+                    if name in changes and values[name] != getattr(entry, name):
+                        raise ValidationFailed(name, problem.format(id=entry.id))
             updated = dataclasses.replace(entry, **values)
-            check_times(updated.start_time, updated.end_time)
+            if "start_time" in changes or "end_time" in changes:
+                check_times(updated.start_time, updated.end_time, self._clock())
             return updated
 
         return self._rewrite(caller, entry_id, change)
@@ -191,10 +203,15 @@ class TimeEntries:
             entry = _found(self._entries.get(caller.user_id, entry_id), entry_id)  # no settings needed
             try:
                 self._entries.delete(entry)
-                return
             except StaleWrite:
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
+                continue
+            if entry.origin:
+                # Put back as a later version: deleting it again is a new event.
+                restored = dataclasses.replace(entry, version=entry.version + 1, updated_at=self._clock())
+                self._forward(DELETED, entry, caller, undo=partial(self._entries.create, restored))
+            return
 
     def _rewrite(self, caller: Caller, entry_id: int, change: Callable[[Entry], Entry]) -> Entry:
         """Read, change, write conditionally on the version read; retry on races."""
@@ -217,7 +234,7 @@ class TimeEntries:
         raise AssertionError("unreachable")
 
     def _forward(self, kind: str, entry: Entry, caller: Caller, undo: Callable[[], None]) -> None:
-        """Send a clock-in timer's start or stop; if that fails, ``undo`` the write."""
+        """Send a clock-in timer's start, stop or deletion; if that fails, ``undo`` the write."""
         try:
             self._forwarding.send(kind, entry, caller)
         except ForwardingFailed:

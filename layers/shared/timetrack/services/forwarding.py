@@ -1,10 +1,11 @@
 """Forwarding clock-in timers to the background worker, whichever API moves them.
 
 A clock-in timer is an entry with an ``origin`` (its workspace, contract,
-project and task). When one starts or stops — through the clock-in API or
-the personal API (sessions stop, PUT end_time) — the event goes to the FIFO
-queue right after the entry is written. If the send fails, the write is
-undone and the caller gets ForwardingFailed: no clock-in half exists.
+project and task). When one starts, stops or is deleted — through the
+clock-in API or the personal API (sessions stop, DELETE entries/{id}) — the
+event goes to the FIFO queue right after the entry is written. If the send
+fails, the write is undone and the caller gets ForwardingFailed: no clock-in
+half exists.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ class ClockInForwarding:
         self._queue.send(
             ClockInEvent(
                 type=kind,
-                # One id per timer transition: a later stop of the same entry
-                # (a later version) is a new event, not a duplicate.
+                # One id per transition: a later stop or deletion of the same
+                # entry (a later version) is a new event, not a duplicate.
                 event_id=f"{entry.id}-{kind.rsplit('.', 1)[1]}-v{entry.version}",
                 entry_id=entry.id,
                 workspace_id=origin["workspace_id"],
