@@ -230,11 +230,14 @@ KID = "test-key-1"
 
 
 class JwksServer:
-    """A JWKS endpoint on 127.0.0.1 that counts its hits."""
+    """A JWKS endpoint on 127.0.0.1 that counts its hits; a test can change
+    its answer (``answer``), make it hang (``hang``) or stop it."""
 
     def __init__(self, jwks: dict) -> None:
         self.hits = 0
-        body = json.dumps(jwks).encode()
+        self._status, self._body = 200, json.dumps(jwks).encode()
+        self._hanging = threading.Event()
+        self._released = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -243,11 +246,14 @@ class JwksServer:
                     self.send_error(404)
                     return
                 outer.hits += 1
-                self.send_response(200)
+                if outer._hanging.is_set():
+                    outer._released.wait(timeout=10)
+                    return
+                self.send_response(outer._status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(outer._body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(outer._body)
 
             def log_message(self, format, *args) -> None:
                 pass
@@ -257,7 +263,16 @@ class JwksServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
+    def answer(self, body: bytes | dict, status: int = 200) -> None:
+        self._hanging.clear()
+        self._status, self._body = status, body if isinstance(body, bytes) else json.dumps(body).encode()
+
+    def hang(self) -> None:
+        """Accept requests and never answer them."""
+        self._hanging.set()
+
     def stop(self) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -284,13 +299,22 @@ def jwks_server(signing_key, monkeypatch) -> Iterator[JwksServer]:
 
 
 @pytest.fixture
-def oidc(aws, clock, jwks_server) -> Iterator[TestClient]:
-    """The app with JWTs enabled, trusting the local JWKS."""
+def oidc_app(aws, clock, jwks_server) -> Iterator:
+    """oidc_app(**settings) -> the app with JWTs enabled, trusting the local JWKS unless told otherwise."""
+
+    def build(**overrides) -> TestClient:
+        runtime.reset()
+        config = {"oidc_issuer": ISSUER, "oidc_audience": AUDIENCE, "oidc_jwks_url": jwks_server.url}
+        runtime.reset(runtime.build(Settings(token_cache_seconds=0, **(config | overrides)), clock=clock))
+        return TestClient(build_app(), raise_server_exceptions=False)
+
+    yield build
     runtime.reset()
-    config = Settings(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=jwks_server.url, token_cache_seconds=0)
-    runtime.reset(runtime.build(config, clock=clock))
-    yield TestClient(build_app(), raise_server_exceptions=False)
-    runtime.reset()
+
+
+@pytest.fixture
+def oidc(oidc_app) -> TestClient:
+    return oidc_app()
 
 
 @pytest.fixture
