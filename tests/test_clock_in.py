@@ -834,8 +834,10 @@ def test_openapi_documents_the_envelope(client):
     document = client.get("/openapi.json").json()
     for path, method in ((START, "post"), (STOP, "post"), (ACTIVE, "get")):
         operation = document["paths"][path][method]
-        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "500"}  # the seed's, no 422
-        for status in ("400", "401", "403", "404", "500"):
+        # The seed's, no 422; and 503 (with Retry-After) when a backing service throttles or is down.
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "500", "503"}
+        assert "Retry-After" in operation["responses"]["503"]["headers"]
+        for status in ("400", "401", "403", "404", "500", "503"):
             schema = operation["responses"][status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
     envelope = document["components"]["schemas"]["ErrorEnvelope"]
