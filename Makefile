@@ -13,24 +13,26 @@ export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 # Local runs never touch a real account.
 LOCAL_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help venv test lint unit validate build run user invoke bench openapi clean
+.PHONY: help venv test lint unit validate build run user demo invoke bench openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@test -n "$(PYTHON)" || { echo "python3.13 not found (PATH or pyenv)"; exit 1; }
+	@echo "Creating $(VENV) and installing the pinned dependencies (once; a minute or two)…"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
+	$(PY) -m pip install -r requirements-dev.txt
+	@touch $@ && echo "$(VENV) is ready."
 
 $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -n "$(PYTHON)" || { echo "python3.13 not found (PATH or pyenv)"; exit 1; }
+	@echo "Creating $(SAM_VENV) (the SAM CLI) and installing its pinned dependencies (once)…"
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
-	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
-	touch $@
+	$(SAM_VENV)/bin/python -m pip install -r requirements-sam.txt
+	@touch $@ && echo "$(SAM_VENV) is ready."
 
 venv: $(VENV)/.installed $(SAM_VENV)/.installed ## create both virtualenvs (app + SAM CLI)
 
@@ -39,7 +41,7 @@ lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff format --check .
 
 unit: $(VENV)/.installed ## pytest (unit, integration, contract, events, schemathesis)
-	$(LOCAL_ENV) $(PY) -m pytest -q
+	$(LOCAL_ENV) $(PY) -m pytest -q -n auto
 
 validate: $(SAM_VENV)/.installed ## sam validate --lint and cfn-lint
 	$(SAM) validate --lint --region us-east-1
@@ -50,12 +52,15 @@ test: lint unit validate ## everything CI checks
 build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build (no Docker needed)
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(SAM) build
 
-run: $(VENV)/.installed ## the whole API and worker on an in-memory AWS at 127.0.0.1:8000 (PORT to change)
-	$(LOCAL_ENV) $(PY) -m local.server
+run: $(VENV)/.installed ## the whole API and worker on an in-memory AWS at 127.0.0.1:8000 (PORT, MOTO_PORT to change); Ctrl-C stops it
+	@$(LOCAL_ENV) $(PY) -m local.server
 
 user: $(VENV)/.installed ## create a user and token on the running local stack: make user EMAIL=a@example.com
 	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=a@example.com"; exit 2; }
-	@$(LOCAL_ENV) AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$${MOTO_PORT:-8001}} $(PY) -m local.manage create-user --email "$(EMAIL)"
+	@$(LOCAL_ENV) $(PY) -m local.manage --local create-user --email "$(EMAIL)"
+
+demo: $(VENV)/.installed ## the README's curl walkthrough, end to end, on the running local stack
+	@$(LOCAL_ENV) $(PY) -m local.demo
 
 invoke: $(VENV)/.installed ## run one event through a handler in-process: make invoke FUNCTION=entries EVENT=events/entries_list.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=entries EVENT=events/entries_list.json"; exit 2; }
@@ -65,7 +70,7 @@ bench: $(VENV)/.installed ## cold start, warm latency and DynamoDB cost figures
 	$(LOCAL_ENV) $(PY) -m bench
 
 openapi: $(VENV)/.installed ## write the OpenAPI document to docs/openapi.json
-	mkdir -p docs && $(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json
+	mkdir -p docs && $(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
 clean: ## remove virtualenvs and build output
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .run

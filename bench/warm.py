@@ -105,7 +105,15 @@ class Data:
         settings = UserSettings(Decimal("50.00"), "EUR", TIMEZONE, WeekStart.MONDAY)
         self.token = {
             "Item": {"pk": {"S": f"TOKEN#{hash_token(DEMO_TOKEN)}"}, "sk": {"S": "TOKEN"}}
-            | to_item({"user_id": USER_ID, "name": "demo", "created_at": utc_text(now - dt.timedelta(days=30))})
+            | to_item(
+                {
+                    "user_id": USER_ID,
+                    "token_id": 1,
+                    "scopes": "*",
+                    "name": "demo",
+                    "created_at": utc_text(now - dt.timedelta(days=30)),
+                }
+            )
         }
         self.settings = {"Item": settings_item(USER_ID, settings)}
         tables = Settings()
@@ -266,7 +274,7 @@ class Bench:
 
     def run(self, route: Route, warmup: int, count: int, profiler=None) -> Timing:
         self.services.after_restore()  # empty auth cache and id lease: the first call reads the token
-        first = [("get_item", self.data.token)]
+        first = [("get_item", self.data.token), ("update_item", {})]  # and writes its usage (then once a minute)
         with quiet():
             samples = _drive(
                 route.name,

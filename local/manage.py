@@ -1,9 +1,10 @@
 """Management commands: create users and tokens, revoke tokens.
 
-Against the local stack (`make user EMAIL=…` sets AWS_ENDPOINT_URL to it) or a
-real account (table names from the stack outputs in the environment, e.g.
+Against the running local stack (`--local`, which `make user EMAIL=…` passes:
+its address comes from `.run/stack.json`, see local.runstate) or a real
+account (table names from the stack outputs in the environment, e.g.
 DIRECTORY_TABLE=$(aws cloudformation describe-stacks … DirectoryTableName)).
-Prints one JSON object.
+Prints one JSON object; an error is one JSON line on stderr.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import json
 import os
 import sys
 
-from local import stack
+from local import runstate, stack
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage")
+    parser.add_argument("--local", action="store_true", help="act on the running `make run` stack")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-user", help="create a user and a personal API token")
     create.add_argument("--email", required=True)
@@ -31,8 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("--token-stdin", action="store_true", required=True)
     args = parser.parse_args(argv)
 
+    if args.local:
+        try:
+            os.environ["AWS_ENDPOINT_URL"] = runstate.running().aws_url
+        except runstate.NoStack as error:
+            return _fail(str(error))
     if os.environ.get("AWS_ENDPOINT_URL"):  # the local stack: its resource names
         stack.configure_environment()
+    from botocore.exceptions import EndpointConnectionError
+
     from timetrack.errors import DomainError, NotFound
     from timetrack.runtime import services
 
@@ -54,12 +63,18 @@ def main(argv: list[str] | None = None) -> int:
             accounts.revoke_token(sys.stdin.readline().strip())
             result = {"revoked": True}
     except DomainError as error:
-        print(json.dumps({"error": error.message}), file=sys.stderr)
-        return 1
+        return _fail(error.message)
+    except EndpointConnectionError as error:  # e.g. the local stack stopped meanwhile
+        return _fail(f"cannot reach {error.kwargs.get('endpoint_url', 'AWS')}")
     if issued is not None and issued.expires_at is not None:
         result["expires_at"] = issued.expires_at.isoformat()
     print(json.dumps(result))
     return 0
+
+
+def _fail(message: str) -> int:
+    print(json.dumps({"error": message}), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

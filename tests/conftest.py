@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,13 +14,13 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 from moto import mock_aws
-from moto.dynamodb.responses import DynamoHandler
-from moto.server import ThreadedMotoServer
 
 from local import stack
 from local.app import build_app
+from local.moto_server import MotoServer, atomic_dynamodb
 from timetrack import runtime
 from timetrack.config import Settings
+from timetrack.workspaces import Member, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -102,6 +101,12 @@ def demo_user(services) -> dict:
     return {"user_id": user_id, "token": stack.DEMO_TOKEN, "headers": {"Authorization": f"Bearer {stack.DEMO_TOKEN}"}}
 
 
+def join(services: runtime.Services, workspace_id: int, user_id: int, role: Role = Role.MEMBER, *, by: int) -> Member:
+    """``by`` invites the user and the user accepts: the only way into a workspace."""
+    services.workspaces.invite(by, workspace_id, role, user_id=user_id)
+    return services.workspaces.accept(user_id, workspace_id)
+
+
 def load_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text())
 
@@ -116,33 +121,21 @@ def _reset_moto(url: str) -> None:
 def moto_server(monkeypatch) -> Iterator[str]:
     """A moto server on a free port, for races over real HTTP; yields its URL.
 
-    Each DynamoDB request is made atomic, as DynamoDB guarantees (transactions
-    are serializable): moto's server runs requests on concurrent threads and
-    its ``transact_write_items`` is not isolated (moto 5.2.5 checks and
-    applies item by item without a lock, and on cancellation restores a copy
-    of the table taken when it began, erasing others' writes). The races the
-    tests are about stay: between the separate requests each thread makes
-    (read, then conditional write).
+    DynamoDB requests are atomic in it, as on AWS and in `make run`
+    (``local.moto_server.atomic_dynamodb``); the races the tests are about
+    stay: between the separate requests each thread makes.
     """
-    lock = threading.Lock()
-    call_action = DynamoHandler.call_action
-
-    def atomic(self):
-        with lock:
-            return call_action(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        _reset_moto(url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-        yield url
-    finally:
+    with atomic_dynamodb():
+        server = MotoServer()
+        server.start()
+        url = server.url
         try:
             _reset_moto(url)
+            monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+            yield url
         finally:
-            server.stop()
-            runtime.reset()
+            try:
+                _reset_moto(url)
+            finally:
+                server.stop()
+                runtime.reset()

@@ -452,6 +452,36 @@ def test_personal_tokens_work_alongside_jwts(oidc, mint):
     assert oidc.get(SETTINGS, headers=bearer(mint())).status_code == 200
 
 
+# ---------------------------------------------------------- JWT scopes ---
+
+ENTRY = {"start_time": "2024-01-22T07:00:00", "end_time": "2024-01-22T08:00:00"}
+
+
+def test_jwt_scope_claim_in_seed_004_spelling_limits_the_token(oidc, mint):
+    token = bearer(mint("scoped-sub", scope="openid time_entry:read"))
+    assert oidc.get(f"{API}/entries", headers=token).status_code == 200
+    refused = oidc.post(f"{API}/entries", json=ENTRY, headers=token)
+    assert refused.status_code == 403
+    assert refused.json()["required_scope"] == "write:time_entries"
+    assert refused.json()["available_scopes"] == ["read:time_entries"]
+
+
+def test_jwt_permissions_claim_in_seed_002_spelling_limits_the_token(oidc, mint):
+    token = bearer(mint("permitted-sub", permissions=["read:users", "time_entry:write"]))
+    assert oidc.get(SETTINGS, headers=token).status_code == 200
+    assert oidc.post(f"{API}/entries", json=ENTRY, headers=token).status_code == 201
+    refused = oidc.put(SETTINGS, json={"currency": "EUR"}, headers=token)
+    assert refused.status_code == 403
+    assert refused.json()["available_scopes"] == ["read:users", "write:time_entries"]
+
+
+def test_jwt_sign_in_without_our_scopes_holds_every_scope(oidc, mint):
+    token = bearer(mint("signed-in-sub", aud=None, client_id=AUDIENCE, token_use="access", scope="openid email"))
+    assert oidc.post(f"{API}/entries", json=ENTRY, headers=token).status_code == 201
+    assert oidc.put(SETTINGS, json={"currency": "EUR"}, headers=token).status_code == 200
+    assert oidc.post("/api/v1/workspaces", json={"name": "Mine"}, headers=token).status_code == 201
+
+
 # ---------------------------------------------------- malformed JWTs: 401 ---
 
 CLOCK_IN_ACTIVE = "/time-tracking/active"

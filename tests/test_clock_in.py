@@ -23,7 +23,7 @@ import pytest
 from botocore.stub import Stubber
 
 from local import stack
-from tests.conftest import load_event
+from tests.conftest import join, load_event
 from tests.racing import race
 from timetrack import runtime
 from timetrack.config import Settings
@@ -83,9 +83,9 @@ def world(services, make_user) -> dict[str, Any]:
     carol, dave = make_user("carol@example.com"), make_user("dave@example.com")
     outsider = make_user("erin@example.com")
     acme, _ = ws.create(owner["user_id"], "Acme")
-    ws.add_member(owner["user_id"], acme.id, manager["user_id"], Role.EXECUTIVE_MANAGER)
-    ws.add_member(owner["user_id"], acme.id, carol["user_id"], Role.MEMBER)
-    ws.add_member(owner["user_id"], acme.id, dave["user_id"], Role.MEMBER)
+    join(services, acme.id, manager["user_id"], Role.EXECUTIVE_MANAGER, by=owner["user_id"])
+    join(services, acme.id, carol["user_id"], by=owner["user_id"])
+    join(services, acme.id, dave["user_id"], by=owner["user_id"])
     p1 = ws.create_project(owner["user_id"], acme.id, "Website", Decimal("50"))
     p2 = ws.create_project(owner["user_id"], acme.id, "Mobile app", Decimal("80"))
     carol_contract = ws.create_contract(owner["user_id"], acme.id, carol["user_id"], p1.id, Decimal("42.50"))
@@ -876,7 +876,7 @@ def demo_world(services, demo_user, make_user) -> dict[str, Any]:
     demo = demo_user["user_id"]
     frank = make_user("frank@example.com")
     workspace, _ = ws.create(demo, "Demo")
-    ws.add_member(demo, workspace.id, frank["user_id"], Role.MEMBER)
+    join(services, workspace.id, frank["user_id"], by=demo)
     project = ws.create_project(demo, workspace.id, "API", Decimal("70"))
     contract = ws.create_contract(demo, workspace.id, frank["user_id"], project.id, Decimal("55"))
     task = ws.create_task(demo, workspace.id, project.id, "Documentation")
@@ -1034,7 +1034,7 @@ def test_concurrent_clock_ins_for_one_user_yield_exactly_one(served):
     owner = services.accounts.create_user("owner@example.com")
     member = services.accounts.create_user("member@example.com")
     workspace, _ = services.workspaces.create(owner, "Race")
-    services.workspaces.add_member(owner, workspace.id, member, Role.MEMBER)
+    join(services, workspace.id, member, by=owner)
     project = services.workspaces.create_project(owner, workspace.id, "P", Decimal("10"))
     contract = services.workspaces.create_contract(owner, workspace.id, member, project.id, Decimal("10"))
 

@@ -23,14 +23,14 @@ import pytest
 from moto.dynamodb.responses import DynamoHandler
 
 from local import stack
-from tests.conftest import load_event
+from tests.conftest import join, load_event
 from tests.racing import race
 from tests.test_clock_in import assert_error, failing_sqs, invoke, parse_utc, receive_all, with_body
 from tests.test_worker import process
 from timetrack.dal.ids import SHARDS, IdAllocator
 from timetrack.errors import Conflict
 from timetrack.observability import logger, metrics
-from timetrack.workspaces import Role, TaskStatus
+from timetrack.workspaces import TaskStatus
 
 PERSONAL = "/api/v1/time-tracking"
 START = "/time-tracking/start"
@@ -66,7 +66,7 @@ def team(services, demo_user, make_user) -> dict[str, Any]:
     ws = services.workspaces
     owner, member = demo_user, make_user("mia@example.com")
     workspace, _ = ws.create(owner["user_id"], "Acme")
-    ws.add_member(owner["user_id"], workspace.id, member["user_id"], Role.MEMBER)
+    join(services, workspace.id, member["user_id"], by=owner["user_id"])
     project = ws.create_project(owner["user_id"], workspace.id, "Website", Decimal("50"))
     contract = ws.create_contract(owner["user_id"], workspace.id, member["user_id"], project.id, Decimal("40"))
     task = ws.create_task(owner["user_id"], workspace.id, project.id, "Landing page")

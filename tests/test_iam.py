@@ -202,6 +202,7 @@ FIRST_SIGHT_EVENTS = [
     "settings_get.json",
     "workspaces_list.json",
     "clock_in_active.json",
+    "tokens_list.json",
 ]
 
 

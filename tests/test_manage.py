@@ -1,11 +1,13 @@
 """The management CLI (`python -m local.manage`): users and tokens, used
-against the API they are for."""
+against the API they are for; `--local` (what `make user` passes) finds the
+running stack itself (tests/test_local_server.py runs it against one)."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+import subprocess
 import sys
 
 import pytest
@@ -151,3 +153,24 @@ def test_revoke_requires_token_on_stdin_not_argv(capsys, monkeypatch):
     with pytest.raises(SystemExit) as exited:
         manage.main(["revoke-token", "tt_" + "x" * 32])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("state", ["missing", "left by a stopped stack"])
+def test_local_without_a_running_stack_says_so_in_one_line(capsys, monkeypatch, tmp_path, state):
+    stack_file = tmp_path / "stack.json"
+    monkeypatch.setenv("TIMETRACK_STACK_FILE", str(stack_file))
+    if state != "missing":
+        stack_file.write_text(json.dumps({"pid": _dead_pid(), "port": 8000, "moto_port": 8001}))
+    code, out, err = run(capsys, monkeypatch, "--local", "create-user", "--email", "a@example.com")
+    assert code == 1
+    assert out == ""
+    assert one_json_object(err) == {
+        "error": "no local stack is running: start one with `make run` (in another terminal)"
+    }
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended (as after `make run` was killed)."""
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    return process.pid

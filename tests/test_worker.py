@@ -19,12 +19,12 @@ import pytest
 
 from local import stack
 from local.poller import LambdaContext, QueuePoller, to_event
-from tests.conftest import load_event
+from tests.conftest import join, load_event
 from timetrack.dal.queue import ClockInQueue
 from timetrack.errors import ForwardingFailed
 from timetrack.messages import ClockInEvent
 from timetrack.models import Entry
-from timetrack.workspaces import Role, TaskStatus
+from timetrack.workspaces import TaskStatus
 
 UTC = dt.UTC
 
@@ -63,7 +63,7 @@ def team(services) -> Team:
     owner = accounts.create_user("owner@example.com")
     member = accounts.create_user("member@example.com")
     workspace, _ = ws.create(owner, "Acme")
-    ws.add_member(owner, workspace.id, member, Role.MEMBER)
+    join(services, workspace.id, member, by=owner)
     project = ws.create_project(owner, workspace.id, "Website", Decimal("50"))
     task = ws.create_task(owner, workspace.id, project.id, "Landing page")
     owner_task = ws.create_task(owner, workspace.id, project.id, "Review")

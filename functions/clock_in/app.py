@@ -13,21 +13,22 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, PlainSerializer, StrictInt
+from pydantic import BaseModel, Field, PlainSerializer
 
 from timetrack.api import envelope
-from timetrack.api.app import create_app, lambda_handler
-from timetrack.api.deps import CurrentUserId
+from timetrack.api.app import CLOCK_IN_PREFIX, create_app, lambda_handler
+from timetrack.api.deps import requires
 from timetrack.api.envelope import ERROR_RESPONSES, EnvelopeRoute, Meta
-from timetrack.api.schemas import InputModel
+from timetrack.api.schemas import InputModel, JsonId
 from timetrack.models import MAX_ID, Entry
+from timetrack.principal import Principal
 from timetrack.rules import NOTES_MAX_LENGTH
 from timetrack.runtime import services
 
-router = APIRouter(prefix="/time-tracking", tags=["clock-in"], route_class=EnvelopeRoute)
+router = APIRouter(prefix=CLOCK_IN_PREFIX, tags=["clock-in"], route_class=EnvelopeRoute)
 
-# JSON integers only (no "1", 1.0 or true): the seed's fields are integers.
-BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# JSON integers only (no "1" or true): the seed's fields are integers.
+BodyId = JsonId
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 UtcTime = Annotated[dt.datetime, PlainSerializer(envelope.utc_iso, return_type=str)]
 Minutes = Annotated[float, Field(description="Duration in minutes, half-up to 2 places", examples=[90.5])]
@@ -127,7 +128,9 @@ def _stopped(entry: Entry) -> dict[str, Any]:
     summary="Start Time Tracking",
     responses=ERROR_RESPONSES,
 )
-async def start_time_tracking(body: ClockInStart, actor: CurrentUserId, request: Request) -> dict[str, Any]:
+async def start_time_tracking(
+    body: ClockInStart, actor: Annotated[Principal, requires("write:time_entries")], request: Request
+) -> dict[str, Any]:
     """Clock in a workspace member on one of their contracts; the clock-in is
     forwarded to the background service. 400 if the user's timer already runs."""
     entry = services().clock_ins.start(
@@ -149,7 +152,9 @@ async def start_time_tracking(body: ClockInStart, actor: CurrentUserId, request:
     summary="Stop Time Tracking",
     responses=ERROR_RESPONSES,
 )
-async def stop_time_tracking(body: ClockInStop, actor: CurrentUserId, request: Request) -> dict[str, Any]:
+async def stop_time_tracking(
+    body: ClockInStop, actor: Annotated[Principal, requires("write:time_entries")], request: Request
+) -> dict[str, Any]:
     """Clock out: stops the member's timer clocked in this workspace (400 if none runs)."""
     entry = services().clock_ins.stop(
         actor, workspace_id=body.workspace_id, user_id=body.user_id, request_id=_request_id(request)
@@ -164,7 +169,9 @@ async def stop_time_tracking(body: ClockInStop, actor: CurrentUserId, request: R
     summary="Active Time Tracking",
     responses=ERROR_RESPONSES,
 )
-async def active_time_tracking(workspace_id: QueryId, user_id: QueryId, actor: CurrentUserId) -> dict[str, Any]:
+async def active_time_tracking(
+    workspace_id: QueryId, user_id: QueryId, actor: Annotated[Principal, requires("read:time_entries")]
+) -> dict[str, Any]:
     """The member's running clock-in in this workspace, or ``data: null``."""
     entry = services().clock_ins.active(actor, workspace_id=workspace_id, user_id=user_id)
     if entry is None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import API_PREFIX, create_app, lambda_handler
-from timetrack.api.deps import CurrentUserId
+from timetrack.api.deps import requires_personal
 from timetrack.api.responses import respond
 from timetrack.api.schemas import (
     NOT_FOUND,
@@ -17,8 +16,10 @@ from timetrack.api.schemas import (
     EntryCreate,
     EntryPublic,
     EntryUpdate,
+    IsoDate,
 )
 from timetrack.models import PaymentStatus
+from timetrack.principal import Principal
 from timetrack.runtime import services
 
 router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"], responses=VALIDATION_ERRORS)
@@ -26,16 +27,16 @@ router = APIRouter(prefix=f"{API_PREFIX}/entries", tags=["entries"], responses=V
 
 @router.get("", response_model=list[EntryPublic], operation_id="listEntries")
 async def list_entries(
-    user_id: CurrentUserId,
-    start_date: dt.date | None = None,
-    end_date: dt.date | None = None,
+    principal: Annotated[Principal, requires_personal("read:time_entries")],
+    start_date: IsoDate | None = None,
+    end_date: IsoDate | None = None,
     payment_status: PaymentStatus | None = None,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """The caller's entries, newest first; dates are inclusive and filter on ``date``."""
     entries = services().entries
-    caller = entries.caller(user_id)
+    caller = entries.caller(principal.user_id)
     page = entries.page(
         caller, start_date=start_date, end_date=end_date, payment_status=payment_status, skip=skip, limit=limit
     )
@@ -43,9 +44,9 @@ async def list_entries(
 
 
 @router.get("/{entry_id}", response_model=EntryPublic, operation_id="getEntry", responses=NOT_FOUND)
-async def get_entry(entry_id: int, user_id: CurrentUserId) -> Response:
+async def get_entry(entry_id: int, principal: Annotated[Principal, requires_personal("read:time_entries")]) -> Response:
     entries = services().entries
-    caller = entries.caller(user_id)
+    caller = entries.caller(principal.user_id)
     return respond(EntryPublic.of(entries.get(caller, entry_id), caller.tz))
 
 
@@ -56,25 +57,31 @@ async def get_entry(entry_id: int, user_id: CurrentUserId) -> Response:
     operation_id="createEntry",
     responses=TIMER_CONFLICT,
 )
-async def create_entry(body: EntryCreate, user_id: CurrentUserId) -> Response:
+async def create_entry(
+    body: EntryCreate, principal: Annotated[Principal, requires_personal("write:time_entries")]
+) -> Response:
     """Without ``end_time`` the entry is the running timer (409 if one runs)."""
     entries = services().entries
-    caller = entries.caller(user_id)
+    caller = entries.caller(principal.user_id)
     return respond(EntryPublic.of(entries.create(caller, **body.model_dump()), caller.tz), status.HTTP_201_CREATED)
 
 
 @router.put("/{entry_id}", response_model=EntryPublic, operation_id="updateEntry", responses=NOT_FOUND | TIMER_CONFLICT)
-async def update_entry(entry_id: int, body: EntryUpdate, user_id: CurrentUserId) -> Response:
+async def update_entry(
+    entry_id: int, body: EntryUpdate, principal: Annotated[Principal, requires_personal("write:time_entries")]
+) -> Response:
     entries = services().entries
-    caller = entries.caller(user_id)
+    caller = entries.caller(principal.user_id)
     changes = body.model_dump(include=body.model_fields_set)
     return respond(EntryPublic.of(entries.update(caller, entry_id, changes), caller.tz))
 
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEntry", responses=NOT_FOUND)
-async def delete_entry(entry_id: int, user_id: CurrentUserId) -> Response:
+async def delete_entry(
+    entry_id: int, principal: Annotated[Principal, requires_personal("write:time_entries")]
+) -> Response:
     entries = services().entries
-    entries.delete(entries.caller(user_id), entry_id)
+    entries.delete(entries.caller(principal.user_id), entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,7 +1,11 @@
-"""Workspaces: the directory of members, projects, contracts and tasks.
+"""Workspaces: the directory of members, projects, contracts and tasks, and
+the invitations through which members join.
 
 Permissions live in the service: anyone not a member gets 404 for anything in
-the workspace; owners and executive managers manage; members read.
+the workspace; owners and executive managers manage; members read. Scopes:
+projects and contracts are `read:/write:projects`, tasks `read:/write:tasks`,
+the caller's workspaces and members `read:users`, and creating workspaces and
+changing who is a member `admin:all`.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from timetrack.api.app import create_app, lambda_handler
-from timetrack.api.deps import CurrentUserId
-from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody
+from timetrack.api.deps import requires
+from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody, ForbiddenBody
 from timetrack.api.workspace_schemas import (
     ContractCreate,
     ContractPublic,
+    InvitationPublic,
     MemberCreate,
     MemberPublic,
     MemberUpdate,
@@ -28,13 +33,17 @@ from timetrack.api.workspace_schemas import (
     WorkspaceCreate,
     WorkspacePublic,
 )
+from timetrack.principal import Principal
 from timetrack.runtime import services
+from timetrack.services.workspaces import EMAIL_MAX_LENGTH, EMAIL_PATTERN
 from timetrack.workspaces import TaskStatus
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
+# The invitee's side: their pending invitations, across workspaces.
+invitations = APIRouter(prefix="/api/v1/invitations", tags=["invitations"])
 
 _403: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorBody, "description": "Needs an owner or executive manager"}
+    403: {"model": ForbiddenBody, "description": "Needs an owner or executive manager, or the route's scope"}
 }
 _404: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown, or the caller is not a member of the workspace"}
@@ -59,14 +68,16 @@ MANAGE = READ | _403
     operation_id="createWorkspace",
     responses=VALIDATION_ERRORS,
 )
-async def create_workspace(body: WorkspaceCreate, actor: CurrentUserId) -> WorkspacePublic:
+async def create_workspace(
+    body: WorkspaceCreate, actor: Annotated[Principal, requires("admin:all")]
+) -> WorkspacePublic:
     """A new workspace; the caller becomes its owner."""
     workspace, role = services().workspaces.create(actor, body.name)
     return WorkspacePublic.of(workspace, role)
 
 
 @router.get("", response_model=list[WorkspacePublic], operation_id="listWorkspaces", responses=VALIDATION_ERRORS)
-async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
+async def list_workspaces(actor: Annotated[Principal, requires("read:users")]) -> list[WorkspacePublic]:
     """The caller's workspaces, each with the caller's role."""
     return [WorkspacePublic.of(workspace, role) for workspace, role in services().workspaces.of_user(actor)]
 
@@ -79,17 +90,23 @@ async def list_workspaces(actor: CurrentUserId) -> list[WorkspacePublic]:
     response_model=MemberPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="addWorkspaceMember",
-    responses=MANAGE | _409("The user is already a member"),
+    responses=MANAGE | _409("Already a member, or already invited"),
 )
-async def add_member(workspace_id: int, body: MemberCreate, actor: CurrentUserId) -> MemberPublic:
-    """Owners and executive managers add members; only an owner grants `owner`."""
-    return MemberPublic.of(services().workspaces.add_member(actor, workspace_id, body.user_id, body.role))
+async def invite_member(
+    workspace_id: int, body: MemberCreate, actor: Annotated[Principal, requires("admin:all")]
+) -> MemberPublic:
+    """Invite a `user_id` or an `email` (exactly one) with a role: `status: invited`
+    until they accept. The answer is the same whether or not the user or email
+    exists. Owners and executive managers invite; only an owner offers `owner`."""
+    invitation = services().workspaces.invite(actor, workspace_id, body.role, user_id=body.user_id, email=body.email)
+    return MemberPublic.of(invitation)
 
 
 @router.get(
     "/{workspace_id}/members", response_model=list[MemberPublic], operation_id="listWorkspaceMembers", responses=READ
 )
-async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPublic]:
+async def list_members(workspace_id: int, actor: Annotated[Principal, requires("read:users")]) -> list[MemberPublic]:
+    """Members (`status: active`), then pending invitations (`status: invited`)."""
     return [MemberPublic.of(member) for member in services().workspaces.members(actor, workspace_id)]
 
 
@@ -99,7 +116,9 @@ async def list_members(workspace_id: int, actor: CurrentUserId) -> list[MemberPu
     operation_id="updateWorkspaceMember",
     responses=MANAGE | _409("The last owner cannot be demoted"),
 )
-async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, actor: CurrentUserId) -> MemberPublic:
+async def update_member(
+    workspace_id: int, user_id: int, body: MemberUpdate, actor: Annotated[Principal, requires("admin:all")]
+) -> MemberPublic:
     """Change a member's role; only an owner grants or removes `owner`."""
     return MemberPublic.of(services().workspaces.change_role(actor, workspace_id, user_id, body.role))
 
@@ -110,9 +129,29 @@ async def update_member(workspace_id: int, user_id: int, body: MemberUpdate, act
     operation_id="removeWorkspaceMember",
     responses=MANAGE | _409("The last owner cannot leave"),
 )
-async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -> Response:
-    """Managers remove members (only an owner removes an owner); anyone may leave."""
+async def remove_member(
+    workspace_id: int, user_id: int, actor: Annotated[Principal, requires("admin:all")]
+) -> Response:
+    """Managers remove members or revoke an invitation to a user id (only an
+    owner removes an owner); anyone may leave. A removed member's running
+    clock-in in the workspace is stopped and their contracts there end."""
     services().workspaces.remove_member(actor, workspace_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/{workspace_id}/members",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="revokeEmailInvitation",
+    responses=MANAGE,
+)
+async def revoke_email_invitation(
+    workspace_id: int,
+    email: Annotated[str, Query(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)],
+    actor: Annotated[Principal, requires("admin:all")],
+) -> Response:
+    """Revoke the invitation to `email` (managers; an invitation as owner only an owner)."""
+    services().workspaces.revoke_email_invitation(actor, workspace_id, email)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -126,12 +165,16 @@ async def remove_member(workspace_id: int, user_id: int, actor: CurrentUserId) -
     operation_id="createProject",
     responses=MANAGE,
 )
-async def create_project(workspace_id: int, body: ProjectCreate, actor: CurrentUserId) -> ProjectPublic:
+async def create_project(
+    workspace_id: int, body: ProjectCreate, actor: Annotated[Principal, requires("write:projects")]
+) -> ProjectPublic:
     return ProjectPublic.of(services().workspaces.create_project(actor, workspace_id, body.name, body.hourly_rate))
 
 
 @router.get("/{workspace_id}/projects", response_model=list[ProjectPublic], operation_id="listProjects", responses=READ)
-async def list_projects(workspace_id: int, actor: CurrentUserId) -> list[ProjectPublic]:
+async def list_projects(
+    workspace_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> list[ProjectPublic]:
     """Every project, archived ones included."""
     return [ProjectPublic.of(project) for project in services().workspaces.projects(actor, workspace_id)]
 
@@ -139,7 +182,9 @@ async def list_projects(workspace_id: int, actor: CurrentUserId) -> list[Project
 @router.get(
     "/{workspace_id}/projects/{project_id}", response_model=ProjectPublic, operation_id="getProject", responses=READ
 )
-async def get_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+async def get_project(
+    workspace_id: int, project_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> ProjectPublic:
     return ProjectPublic.of(services().workspaces.project(actor, workspace_id, project_id))
 
 
@@ -150,7 +195,7 @@ async def get_project(workspace_id: int, project_id: int, actor: CurrentUserId) 
     responses=MANAGE,
 )
 async def update_project(
-    workspace_id: int, project_id: int, body: ProjectUpdate, actor: CurrentUserId
+    workspace_id: int, project_id: int, body: ProjectUpdate, actor: Annotated[Principal, requires("write:projects")]
 ) -> ProjectPublic:
     """Only the fields sent change; `hourly_rate: null` clears the rate."""
     changes = body.model_dump(include=body.model_fields_set)
@@ -163,7 +208,9 @@ async def update_project(
     operation_id="archiveProject",
     responses=MANAGE,
 )
-async def archive_project(workspace_id: int, project_id: int, actor: CurrentUserId) -> ProjectPublic:
+async def archive_project(
+    workspace_id: int, project_id: int, actor: Annotated[Principal, requires("write:projects")]
+) -> ProjectPublic:
     """Archives the project (it stays listed; no new contracts on it) and returns it."""
     return ProjectPublic.of(services().workspaces.archive_project(actor, workspace_id, project_id))
 
@@ -178,7 +225,9 @@ async def archive_project(workspace_id: int, project_id: int, actor: CurrentUser
     operation_id="createContract",
     responses=MANAGE,
 )
-async def create_contract(workspace_id: int, body: ContractCreate, actor: CurrentUserId) -> ContractPublic:
+async def create_contract(
+    workspace_id: int, body: ContractCreate, actor: Annotated[Principal, requires("write:projects")]
+) -> ContractPublic:
     """Assign a member to a project at an hourly rate."""
     contract = services().workspaces.create_contract(
         actor, workspace_id, body.user_id, body.project_id, body.hourly_rate
@@ -189,7 +238,9 @@ async def create_contract(workspace_id: int, body: ContractCreate, actor: Curren
 @router.get(
     "/{workspace_id}/contracts", response_model=list[ContractPublic], operation_id="listContracts", responses=READ
 )
-async def list_contracts(workspace_id: int, actor: CurrentUserId, user_id: int | None = None) -> list[ContractPublic]:
+async def list_contracts(
+    workspace_id: int, actor: Annotated[Principal, requires("read:projects")], user_id: int | None = None
+) -> list[ContractPublic]:
     """Every contract, ended ones included; `user_id` filters to one member's."""
     contracts = services().workspaces.contracts(actor, workspace_id, user_id)
     return [ContractPublic.of(contract) for contract in contracts]
@@ -201,7 +252,9 @@ async def list_contracts(workspace_id: int, actor: CurrentUserId, user_id: int |
     operation_id="getContract",
     responses=READ,
 )
-async def get_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+async def get_contract(
+    workspace_id: int, contract_id: int, actor: Annotated[Principal, requires("read:projects")]
+) -> ContractPublic:
     return ContractPublic.of(services().workspaces.contract(actor, workspace_id, contract_id))
 
 
@@ -211,7 +264,9 @@ async def get_contract(workspace_id: int, contract_id: int, actor: CurrentUserId
     operation_id="endContract",
     responses=MANAGE | _409("The contract has already ended"),
 )
-async def end_contract(workspace_id: int, contract_id: int, actor: CurrentUserId) -> ContractPublic:
+async def end_contract(
+    workspace_id: int, contract_id: int, actor: Annotated[Principal, requires("write:projects")]
+) -> ContractPublic:
     """Ends the contract (it stays listed, inactive) and returns it."""
     return ContractPublic.of(services().workspaces.end_contract(actor, workspace_id, contract_id))
 
@@ -226,7 +281,9 @@ async def end_contract(workspace_id: int, contract_id: int, actor: CurrentUserId
     operation_id="createTask",
     responses=MANAGE,
 )
-async def create_task(workspace_id: int, body: TaskCreate, actor: CurrentUserId) -> TaskPublic:
+async def create_task(
+    workspace_id: int, body: TaskCreate, actor: Annotated[Principal, requires("write:tasks")]
+) -> TaskPublic:
     """A task in a project of the workspace, status `todo`."""
     return TaskPublic.of(services().workspaces.create_task(actor, workspace_id, body.project_id, body.title))
 
@@ -234,7 +291,7 @@ async def create_task(workspace_id: int, body: TaskCreate, actor: CurrentUserId)
 @router.get("/{workspace_id}/tasks", response_model=list[TaskPublic], operation_id="listTasks", responses=READ)
 async def list_tasks(
     workspace_id: int,
-    actor: CurrentUserId,
+    actor: Annotated[Principal, requires("read:tasks")],
     project_id: int | None = None,
     task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
 ) -> list[TaskPublic]:
@@ -244,16 +301,55 @@ async def list_tasks(
 
 
 @router.get("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="getTask", responses=READ)
-async def get_task(workspace_id: int, task_id: int, actor: CurrentUserId) -> TaskPublic:
+async def get_task(workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]) -> TaskPublic:
     return TaskPublic.of(services().workspaces.task(actor, workspace_id, task_id))
 
 
 @router.patch("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="updateTask", responses=MANAGE)
-async def update_task(workspace_id: int, task_id: int, body: TaskUpdate, actor: CurrentUserId) -> TaskPublic:
+async def update_task(
+    workspace_id: int, task_id: int, body: TaskUpdate, actor: Annotated[Principal, requires("write:tasks")]
+) -> TaskPublic:
     """Only the fields sent change."""
     changes = body.model_dump(include=body.model_fields_set)
     return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, changes))
 
 
-app = create_app(router)
+# -- the invitee's invitations ------------------------------------------------------
+
+_NO_INVITATION: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No invitation of the caller's to the workspace"}
+}
+
+
+@invitations.get(
+    "", response_model=list[InvitationPublic], operation_id="listMyInvitations", responses=VALIDATION_ERRORS
+)
+async def list_invitations(actor: Annotated[Principal, requires("read:users")]) -> list[InvitationPublic]:
+    """The caller's pending invitations, to their user id or their email: one per workspace."""
+    return [InvitationPublic.of(invitation) for invitation in services().workspaces.invitations_of(actor)]
+
+
+@invitations.post(
+    "/{workspace_id}/accept",
+    response_model=MemberPublic,
+    operation_id="acceptInvitation",
+    responses=VALIDATION_ERRORS | _NO_INVITATION | _409("Already a member"),
+)
+async def accept_invitation(workspace_id: int, actor: Annotated[Principal, requires("write:users")]) -> MemberPublic:
+    """Join the workspace with the role offered; returns the membership."""
+    return MemberPublic.of(services().workspaces.accept(actor, workspace_id))
+
+
+@invitations.delete(
+    "/{workspace_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="declineInvitation",
+    responses=VALIDATION_ERRORS | _NO_INVITATION,
+)
+async def decline_invitation(workspace_id: int, actor: Annotated[Principal, requires("write:users")]) -> Response:
+    services().workspaces.decline(actor, workspace_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+app = create_app(router, invitations)
 handler = lambda_handler(app)

@@ -41,6 +41,16 @@ class Forbidden(DomainError):
     pass
 
 
+class MissingScope(Forbidden):
+    """The credential lacks the scope the route requires (seed 002's 403)."""
+
+    def __init__(self, required: str, available: list[str]) -> None:
+        held = ", ".join(available) or "none"
+        super().__init__(f"This endpoint requires the {required!r} scope; the credential has: {held}")
+        self.required = required
+        self.available = available
+
+
 class TimerRunning(Conflict):
     """The one-running-timer rule: ``entry`` is the timer already running."""
 

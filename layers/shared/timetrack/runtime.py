@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .services.clock_in import ClockIns
     from .services.settings import SettingsService
     from .services.stats import StatsService
+    from .services.tokens import Tokens
     from .services.worker import ClockInEffects
     from .services.workspaces import Workspaces
 
@@ -79,7 +80,13 @@ class Services:
     def accounts(self) -> Accounts:
         from .services.accounts import Accounts
 
-        return Accounts(self.directory, self.ids("user", block=1), self.clock)
+        return Accounts(self.directory, self.ids("user", block=1), self.clock, self.tokens)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        from .services.tokens import Tokens
+
+        return Tokens(self.directory, self.ids("token"), self.auth, self.workspaces, self.clock)
 
     @cached_property
     def workspace_repo(self) -> WorkspaceRepository:
@@ -92,7 +99,7 @@ class Services:
         from .services.workspaces import Workspaces
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
-        return Workspaces(self.workspace_repo, self.directory, ids, self.clock)
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
 
     @cached_property
     def clock_ins(self) -> ClockIns:

@@ -1,4 +1,4 @@
-"""Workspace models: members with roles, projects, contracts and tasks."""
+"""Workspace models: members with roles, invitations, projects, contracts and tasks."""
 
 from __future__ import annotations
 
@@ -43,6 +43,20 @@ class Member:
     user_id: int
     role: Role
     joined_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An offer to join a workspace with a role, to a user id or to an email
+    (which may sign up later). Nobody is a member until they accept."""
+
+    workspace_id: int
+    workspace_name: str
+    role: Role
+    invited_by: int
+    invited_at: dt.datetime
+    user_id: int | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from mangum import Mangum
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 
 from ..observability import logger, metrics, tracer
 from ..runtime import services
+from . import docs as swagger_ui
 from . import errors
+from .links import add_links
 
 API_PREFIX = "/api/v1/time-tracking"
+CLOCK_IN_PREFIX = "/time-tracking"  # API Gateway routes every path under it to the clock-in function
 
 
 def create_app(
@@ -30,20 +35,45 @@ def create_app(
     app = FastAPI(
         title=title,
         version="1.0.0",
-        docs_url="/docs" if docs else None,
+        docs_url=None,  # docs.install: Swagger UI without a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
     for router in routers:
         app.include_router(router)
+    app.state.routers = routers  # what this app serves; the local server mounts them all
+    if docs:
+        swagger_ui.install(app)
     install_errors(app)
+    _allow_every_method(app, [route for router in routers for route in router.routes])
     _document_400_not_422(app)
     return app
 
 
+def _allow_every_method(app: FastAPI, routes: list[BaseRoute]) -> None:
+    """A 405 lists in ``Allow`` every method of the path, whatever style answers it
+    (Starlette names only the first route whose path matches: a 405 on POST /entries/1
+    would miss PUT and DELETE)."""
+    answer = app.exception_handlers[HTTPException]
+
+    async def method_not_allowed(request: Request, error: HTTPException) -> Any:
+        if error.status_code == 405:
+            allowed = {
+                method
+                for route in routes
+                if route.matches(request.scope)[0] is not Match.NONE
+                for method in getattr(route, "methods", None) or ()
+            }
+            error.headers = {**(error.headers or {}), "Allow": ", ".join(sorted(allowed))}
+        return await answer(request, error)
+
+    app.add_exception_handler(HTTPException, method_not_allowed)
+
+
 def _document_400_not_422(app: FastAPI) -> None:
     """FastAPI documents 422 for every route with parameters; we answer 400
-    (declared by each router), so drop 422 from the generated document."""
+    (declared by each router), so drop 422 from the generated document. The
+    document also gets its OpenAPI links (``links.LINKS``)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -53,6 +83,7 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -22,7 +22,7 @@ Two ways in, one mapping (:func:`error_response`):
   framework raises outside any route (unknown path 404, wrong method 405).
 
 Each error answered by a clock-in route counts one ``ClockInsRejected``
-metric by ``reason`` (validation, malformed_body, unauthorized, forbidden,
+metric by ``reason`` (validation, malformed_body, unauthorized, missing_scope, forbidden,
 not_found, timer_running, not_running, forwarding_failed, internal, ...).
 """
 
@@ -45,6 +45,7 @@ from ..errors import (
     DomainError,
     Forbidden,
     ForwardingFailed,
+    MissingScope,
     NotFound,
     NotRunning,
     TimerRunning,
@@ -94,7 +95,10 @@ def ok(message: str, data: Any) -> dict[str, Any]:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Invalid request, or a timer conflict"},
     401: {"model": ErrorEnvelope, "description": "Missing or invalid credentials"},
-    403: {"model": ErrorEnvelope, "description": "Not allowed for this user"},
+    403: {
+        "model": ErrorEnvelope,
+        "description": "Not allowed for this user, or the credential lacks the route's scope",
+    },
     404: {"model": ErrorEnvelope, "description": "Workspace, member, contract or task not found"},
     500: {"model": ErrorEnvelope, "description": "Internal error (e.g. the clock-in could not be forwarded)"},
     503: {
@@ -141,6 +145,9 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
         return 400, "The request conflicts with the current state", error.message, "conflict"
     if isinstance(error, Unauthorized):
         return 401, "Authentication required", error.message, "unauthorized"
+    if isinstance(error, MissingScope):
+        held = ", ".join(error.available) or "none"
+        return 403, "Insufficient scope", f"required_scope: {error.required}; available_scopes: {held}", "missing_scope"
     if isinstance(error, Forbidden):
         return 403, "Not allowed", error.message, "forbidden"
     if isinstance(error, NotFound):
@@ -240,4 +247,19 @@ def install(app: FastAPI) -> None:
         return error_response(request, error, count=not isinstance(error, HTTPException))
 
     for kind in (RequestValidationError, DomainError, HTTPException, Exception):
+        app.add_exception_handler(kind, handle)
+
+
+def install_under(app: FastAPI, prefix: str) -> None:
+    """In an app whose handlers speak another style (the local combined app), answer the
+    envelope for every path under ``prefix`` (unknown paths and wrong methods too), as the
+    clock-in function does on AWS, where API Gateway routes the whole prefix to it."""
+    for kind, other_style in list(app.exception_handlers.items()):
+
+        async def handle(request: Request, error: Exception, other_style: Any = other_style) -> Response:
+            path = request.url.path
+            if path == prefix or path.startswith(f"{prefix}/"):
+                return error_response(request, error, count=not isinstance(error, HTTPException))
+            return await other_style(request, error)
+
         app.add_exception_handler(kind, handle)

@@ -1,6 +1,7 @@
 """The one place that maps domain errors to the personal API's HTTP responses.
 
-Style of seed 001: a bare JSON body ``{"detail": ...}``. Every validation
+Style of seed 001: a bare JSON body ``{"detail": ...}`` (a 403 for a missing
+scope adds seed 002's ``required_scope`` and ``available_scopes``). Every validation
 failure is 400 (the frontend expects 400, not FastAPI's 422), listing each
 field and its problem; a 500 never carries a stack trace. A dependency that
 is throttling or down (``Unavailable``) is 503 with ``Retry-After``.
@@ -20,6 +21,7 @@ from ..errors import (
     DomainError,
     Forbidden,
     ForwardingFailed,
+    MissingScope,
     NotFound,
     TimerRunning,
     Unauthorized,
@@ -90,6 +92,8 @@ def install(app: FastAPI) -> None:
                 headers = {"Retry-After": str(error.retry_after)}
         if isinstance(error, TimerRunning):
             body["active_entry"] = _running_entry(error)
+        if isinstance(error, MissingScope):  # seed 002's names
+            body |= {"required_scope": error.required, "available_scopes": error.available}
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(HTTPException)

@@ -9,20 +9,121 @@ an explicit offset.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Annotated
+from importlib import resources
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from ..models import Entry, PaymentStatus, UserSettings, WeekStart
+from ..currencies import ISO_4217
+from ..models import CENT, MAX_ID, Entry, PaymentStatus, UserSettings, WeekStart
 from ..rules import MAX_RATE, NOTES_MAX_LENGTH
 from ..services.stats import Stats
 
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float)]
 OffsetDateTime = Annotated[dt.datetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
-Rate = Annotated[Decimal, Field(ge=0, lt=MAX_RATE, decimal_places=2, examples=[50])]
 Notes = Annotated[str, Field(max_length=NOTES_MAX_LENGTH)]
+
+# -- input types whose documented schema is exactly what the server accepts ---------
+
+# A double cannot hold most cents exactly (29 * 0.01 is 0.29000000000000004): a JSON
+# number this close to a whole cent is that cent; anything further has more decimals.
+_CENT_TOLERANCE = Decimal("1e-9")
+
+
+def _money(value: Any) -> Any:
+    """A JSON number with at most 2 decimals, as a Decimal of whole cents. Strings and
+    booleans are refused: the document says ``number``, as the seeds send."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticCustomError("decimal_type", "Input should be a number")
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not amount.is_finite():
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    if abs(amount) >= MAX_RATE:
+        return amount  # out of range: the field's bounds answer it, with no quantizing overflow
+    cents = amount.quantize(CENT)
+    if abs(amount - cents) > _CENT_TOLERANCE:
+        raise PydanticCustomError("decimal_max_places", "Decimal input should have no more than 2 decimal places")
+    return cents
+
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's ``integer``: a number without a fractional part (``7`` or ``7.0``),
+    never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise PydanticCustomError(
+                "int_from_float", "Input should be a valid integer, got a number with a fractional part"
+            )
+        return int(value)
+    return value
+
+
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    Field(ge=0, lt=MAX_RATE),
+    WithJsonSchema({"type": "number", "minimum": 0, "exclusiveMaximum": int(MAX_RATE), "multipleOf": 0.01}),
+    Field(examples=[50]),
+]
+JsonId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
+"""An id in a request body: a JSON integer from 1 to 2**53 - 1."""
+
+
+def _iso_text(pattern: str) -> Any:
+    """Dates and datetimes only as ISO 8601 text: pydantic would also take a number
+    (or a numeric string) as a Unix timestamp, which the document does not allow."""
+    shape = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not shape.match(value):
+            raise PydanticCustomError("iso_8601", "Input should be ISO 8601 text")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[dt.date, _iso_text(r"\d{4}-\d{2}-\d{2}$")]
+
+# Instants are accepted from 1900 to 9998 in UTC (see ``rules.to_utc``); an offset moves the
+# written year by at most a day, so the document promises the years 1901 to 9997 as written.
+DateTime = Annotated[
+    dt.datetime,
+    _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"),
+    Field(
+        json_schema_extra={"pattern": r"^(190[1-9]|19[1-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-7])-"}
+    ),
+]
+
+# The time zones of the shipped tzdata (not the machine's), so the document is the same everywhere.
+TIME_ZONES = tuple(sorted(resources.files("tzdata").joinpath("zones").read_text().split()))
+
+
+def _known_zone(name: str) -> str:
+    if name not in TIME_ZONES:
+        raise PydanticCustomError("time_zone", "unknown IANA time zone '{name}'", {"name": name})
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    WithJsonSchema({"type": "string", "enum": list(TIME_ZONES), "description": "IANA time zone name"}),
+    Field(examples=["Europe/Berlin"]),
+]
+CurrencyCode = Annotated[
+    str,
+    Field(min_length=3, max_length=3),
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(ISO_4217), "description": "ISO 4217 code (lower case is accepted too)"}
+    ),
+    Field(examples=["EUR"]),
+]
 
 
 class InputModel(BaseModel):
@@ -33,9 +134,9 @@ class InputModel(BaseModel):
 
 
 class EntryCreate(InputModel):
-    date: dt.date | None = Field(None, description="Defaults to the local date of start_time.")
-    start_time: dt.datetime = Field(description="ISO 8601; without an offset it is in the user's time zone.")
-    end_time: dt.datetime | None = Field(None, description="Absent or null: the entry is a running timer.")
+    date: IsoDate | None = Field(None, description="Defaults to the local date of start_time.")
+    start_time: DateTime = Field(description="ISO 8601; without an offset it is in the user's time zone.")
+    end_time: DateTime | None = Field(None, description="Absent or null: the entry is a running timer.")
     hourly_rate: Rate | None = Field(None, description="Defaults to the settings' default_hourly_rate.")
     payment_status: PaymentStatus = PaymentStatus.NOT_PAID
     notes: Notes | None = None
@@ -48,12 +149,12 @@ class EntryUpdate(InputModel):
     running timer (409 if another runs)."""
 
     # Not nullable: omit them to keep their values.
-    start_time: dt.datetime = None
+    start_time: DateTime = None
     hourly_rate: Rate = None
     payment_status: PaymentStatus = None
     # Nullable: null clears notes, re-derives date, or makes the entry run.
-    date: dt.date | None = None
-    end_time: dt.datetime | None = None
+    date: IsoDate | None = None
+    end_time: DateTime | None = None
     notes: Notes | None = None
 
 
@@ -147,8 +248,8 @@ class SettingsUpdate(InputModel):
 
     # Omit a field to keep its value; null is not a value.
     default_hourly_rate: Rate = None
-    currency: str = Field(None, min_length=3, max_length=3, description="ISO 4217 code", examples=["EUR"])
-    timezone: str = Field(None, max_length=64, examples=["Europe/Berlin"])
+    currency: CurrencyCode = None
+    timezone: TimeZoneName = None
     week_start: WeekStart = None
 
 
@@ -166,10 +267,25 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class ForbiddenBody(BaseModel):
+    detail: str
+    required_scope: str | None = Field(
+        None,
+        description="The scope the route requires (only when that is what is missing)",
+        examples=["write:projects"],
+    )
+    available_scopes: list[str] | None = Field(
+        None, description="The scopes the credential holds (with `required_scope`)", examples=[["read:projects"]]
+    )
+
+
+FORBIDDEN_DESCRIPTION = "The credential lacks the route's scope, or is a token bound to a workspace"
+
 # OpenAPI documentation of the error answers (FastAPI's 422 is never sent).
 VALIDATION_ERRORS = {
     400: {"model": ValidationErrorBody, "description": "Validation failed (every field named)"},
     401: {"model": ErrorBody, "description": "Missing, malformed, unknown, expired or revoked token"},
+    403: {"model": ForbiddenBody, "description": FORBIDDEN_DESCRIPTION},
 }
 NOT_FOUND = {404: {"model": ErrorBody, "description": "Not found, or not the caller's"}}
 TIMER_CONFLICT = {409: {"model": TimerConflict, "description": "Another timer is already running"}}

@@ -8,17 +8,18 @@ explicit offset (a workspace has no single time zone).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ..models import MAX_ID, round_money
-from ..services.workspaces import NAME_MAX_LENGTH
-from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
-from .schemas import InputModel, Number, OffsetDateTime, Rate
+from ..models import round_money
+from ..services.workspaces import EMAIL_MAX_LENGTH, EMAIL_PATTERN, NAME_MAX_LENGTH
+from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
+from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = JsonId
+Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["ana@example.com"])]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -54,12 +55,17 @@ class WorkspacePublic(BaseModel):
         )
 
 
-# -- members --------------------------------------------------------------------
+# -- members and invitations ----------------------------------------------------
 
 
 class MemberCreate(InputModel):
-    user_id: Id
-    role: Role = Field(description="Only an owner can grant `owner`.")
+    """An invitation: exactly one of ``user_id`` and ``email`` (400 naming the field otherwise)."""
+
+    user_id: Id | None = Field(None, description="The user to invite.")
+    email: Email | None = Field(
+        None, description="The email to invite (case and surrounding spaces ignored); it may sign up later."
+    )
+    role: Role = Field(description="The role on accepting; only an owner can offer `owner`.")
 
 
 class MemberUpdate(InputModel):
@@ -67,18 +73,59 @@ class MemberUpdate(InputModel):
 
 
 class MemberPublic(BaseModel):
+    """A member (``status: active``) or a pending invitation (``status: invited``)."""
+
     workspace_id: int
-    user_id: int
+    user_id: int | None = Field(description="Null for an invitation to an email.")
+    email: str | None = Field(description="Set only for an invitation to an email.")
     role: Role
-    joined_at: OffsetDateTime
+    status: Literal["active", "invited"]
+    joined_at: OffsetDateTime | None = Field(description="Null while invited.")
+    invited_by: int | None = Field(description="Who invited; set only while invited.")
+    invited_at: OffsetDateTime | None = Field(description="Set only while invited.")
 
     @classmethod
-    def of(cls, member: Member) -> MemberPublic:
+    def of(cls, member: Member | Invitation) -> MemberPublic:
+        if isinstance(member, Invitation):
+            return cls.model_construct(
+                workspace_id=member.workspace_id,
+                user_id=member.user_id,
+                email=member.email,
+                role=member.role,
+                status="invited",
+                joined_at=None,
+                invited_by=member.invited_by,
+                invited_at=_utc(member.invited_at),
+            )
         return cls.model_construct(
             workspace_id=member.workspace_id,
             user_id=member.user_id,
+            email=None,
             role=member.role,
+            status="active",
             joined_at=_utc(member.joined_at),
+            invited_by=None,
+            invited_at=None,
+        )
+
+
+class InvitationPublic(BaseModel):
+    """An invitation as its invitee sees it."""
+
+    workspace_id: int
+    workspace_name: str
+    role: Role = Field(description="The role on accepting.")
+    invited_by: int
+    invited_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationPublic:
+        return cls.model_construct(
+            workspace_id=invitation.workspace_id,
+            workspace_name=invitation.workspace_name,
+            role=invitation.role,
+            invited_by=invitation.invited_by,
+            invited_at=_utc(invitation.invited_at),
         )
 
 

@@ -7,6 +7,10 @@ pk / sk                                   holds
 ``WS#<id>`` / ``MEMBER#<user>``           a membership and its role
 ``USER#<user>`` / ``WS#<id>``             the same membership, seen from the
                                           user (lists "my workspaces")
+``WS#<id>`` / ``INVITE#<invitee>``        an invitation; ``<invitee>`` is
+                                          ``USER#<user>`` or ``EMAIL#<email>``
+``INVITEE#<invitee>`` / ``WS#<id>``       the same invitation, seen from the
+                                          invitee (lists "my invitations")
 ``WS#<id>`` / ``PROJECT#<id>``            a project
 ``WS#<id>`` / ``CONTRACT#<id>``           a member's assignment to a project
 ``WS#<id>`` / ``TASK#<id>``               a task in a project
@@ -14,6 +18,8 @@ pk / sk                                   holds
 
 Membership changes write both membership items and the owner count in one
 transaction; the count's condition (``owners > 1``) keeps the last owner.
+An invitation is both its items; accepting deletes them and puts the
+membership in one transaction, so nobody is half invited or half a member.
 """
 
 from __future__ import annotations
@@ -27,8 +33,8 @@ from typing import Any, get_args, get_type_hints
 
 from botocore.exceptions import ClientError
 
-from ..errors import Conflict, NotFound
-from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from ..errors import Conflict, DomainError, NotFound
+from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
 from .aws import cancellation_reasons, error_code
 from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 
@@ -40,6 +46,11 @@ class LastOwner(Conflict):
 
 def _ws(workspace_id: int) -> str:
     return f"WS#{workspace_id}"
+
+
+def _invitee(user_id: int | None, email: str | None) -> str:
+    """Whom an invitation is for: a user id, or an email nobody may have signed up with yet."""
+    return f"USER#{user_id}" if user_id is not None else f"EMAIL#{email}"
 
 
 def _plain(value: Any) -> Any:
@@ -119,16 +130,18 @@ class WorkspaceRepository:
             }
         }
 
-    def _transact(self, writes: list[dict[str, Any]], owner_guard: int | None = None) -> None:
-        """``owner_guard``: index of the owner-count update whose failure means LastOwner."""
+    def _transact(self, writes: list[dict[str, Any]], failures: dict[int, DomainError] | None = None) -> None:
+        """``failures``: the error a failed condition of the write at that index means
+        (the first in request order wins); any other cancellation is a concurrent change."""
         try:
             self._db.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error_code(error) != "TransactionCanceledException":
                 raise
             codes = [reason.get("Code") for reason in cancellation_reasons(error)]
-            if owner_guard is not None and len(codes) > owner_guard and codes[owner_guard] == "ConditionalCheckFailed":
-                raise LastOwner() from error
+            for index, failure in sorted((failures or {}).items()):
+                if len(codes) > index and codes[index] == "ConditionalCheckFailed":
+                    raise failure from error
             raise Conflict("The workspace changed concurrently; retry.") from error
 
     def _update(self, pk: str, sk: str, assignments: dict[str, Any]) -> Any:
@@ -185,14 +198,72 @@ class WorkspaceRepository:
     def members(self, workspace_id: int) -> list[Member]:
         return [_parse(Member, v) for v in self._query(_ws(workspace_id), "MEMBER#")]
 
-    def add_member(self, member: Member, workspace: Workspace) -> None:
-        writes = self._membership_puts(member, workspace)
+    # -- invitations -------------------------------------------------------------
+
+    def invite(self, invitation: Invitation) -> None:
+        """Both invitation items; Conflict if already invited, or (by user id) already a member."""
+        invitee = _invitee(invitation.user_id, invitation.email)
+        writes = [
+            self._put_new(_ws(invitation.workspace_id), f"INVITE#{invitee}", invitation),
+            self._put_new(f"INVITEE#{invitee}", _ws(invitation.workspace_id), invitation),
+        ]
+        whom = f"User {invitation.user_id}" if invitation.user_id is not None else invitation.email
+        failures: dict[int, DomainError] = {0: Conflict(f"{whom} is already invited")}
+        if invitation.user_id is not None:
+            failures[len(writes)] = Conflict(f"User {invitation.user_id} is already a member")
+            writes.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self._table,
+                        "Key": key(_ws(invitation.workspace_id), f"MEMBER#{invitation.user_id}"),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        self._transact(writes, failures)
+
+    def get_invitation(
+        self, workspace_id: int, *, user_id: int | None = None, email: str | None = None
+    ) -> Invitation | None:
+        values = self._get(_ws(workspace_id), f"INVITE#{_invitee(user_id, email)}")
+        return _parse(Invitation, values) if values else None
+
+    def invitations(self, workspace_id: int) -> list[Invitation]:
+        return [_parse(Invitation, v) for v in self._query(_ws(workspace_id), "INVITE#")]
+
+    def invitations_to(self, *, user_id: int | None = None, email: str | None = None) -> list[Invitation]:
+        return [_parse(Invitation, v) for v in self._query(f"INVITEE#{_invitee(user_id, email)}", "WS#")]
+
+    def accept(self, invitations: list[Invitation], member: Member, workspace: Workspace) -> None:
+        """The invitations go and the membership comes, in one transaction. Each
+        invitation must still be as read (not revoked meanwhile); Conflict if
+        the user is a member already."""
+        writes = [write for invitation in invitations for write in self._invitation_deletes(invitation, as_read=True)]
+        failures: dict[int, DomainError] = {len(writes): Conflict(f"User {member.user_id} is already a member")}
+        writes += self._membership_puts(member, workspace)
         if member.role is Role.OWNER:
             writes.append(self._owner_count(member.workspace_id, +1))
-        try:
-            self._transact(writes)
-        except Conflict:
-            raise Conflict(f"User {member.user_id} is already a member") from None
+        self._transact(writes, failures)
+
+    def delete_invitations(self, invitations: list[Invitation]) -> None:
+        """Declined or revoked: gone whole (deleting what is already gone is no error)."""
+        self._transact([write for invitation in invitations for write in self._invitation_deletes(invitation)])
+
+    def _invitation_deletes(self, invitation: Invitation, *, as_read: bool = False) -> list[dict[str, Any]]:
+        invitee = _invitee(invitation.user_id, invitation.email)
+        deletes: list[dict[str, Any]] = [
+            {"Delete": {"TableName": self._table, "Key": key(_ws(invitation.workspace_id), f"INVITE#{invitee}")}},
+            {"Delete": {"TableName": self._table, "Key": key(f"INVITEE#{invitee}", _ws(invitation.workspace_id))}},
+        ]
+        if as_read:  # the role accepted is the role offered
+            deletes[0]["Delete"] |= {
+                "ConditionExpression": "#r = :role",
+                "ExpressionAttributeNames": {"#r": "role"},
+                "ExpressionAttributeValues": {":role": {"S": invitation.role.value}},
+            }
+        return deletes
+
+    # -- members -------------------------------------------------------------------
 
     def change_role(self, member: Member, new_role: Role) -> Member:
         changed = dataclasses.replace(member, role=new_role)
@@ -200,13 +271,13 @@ class WorkspaceRepository:
             self._role_update(_ws(member.workspace_id), f"MEMBER#{member.user_id}", member.role, new_role),
             self._role_update(f"USER#{member.user_id}", _ws(member.workspace_id), member.role, new_role),
         ]
-        guard = None
+        failures: dict[int, DomainError] = {}
         if member.role is Role.OWNER and new_role is not Role.OWNER:
-            guard = len(writes)
+            failures[len(writes)] = LastOwner()
             writes.append(self._owner_count(member.workspace_id, -1))
         elif new_role is Role.OWNER and member.role is not Role.OWNER:
             writes.append(self._owner_count(member.workspace_id, +1))
-        self._transact(writes, owner_guard=guard)
+        self._transact(writes, failures)
         return changed
 
     def remove_member(self, member: Member) -> None:
@@ -222,11 +293,11 @@ class WorkspaceRepository:
             },
             {"Delete": {"TableName": self._table, "Key": key(f"USER#{member.user_id}", _ws(member.workspace_id))}},
         ]
-        guard = None
+        failures: dict[int, DomainError] = {}
         if member.role is Role.OWNER:
-            guard = len(writes)
+            failures[len(writes)] = LastOwner()
             writes.append(self._owner_count(member.workspace_id, -1))
-        self._transact(writes, owner_guard=guard)
+        self._transact(writes, failures)
 
     def _membership_puts(self, member: Member, workspace: Workspace) -> list[dict[str, Any]]:
         mine = self._put_new(_ws(member.workspace_id), f"MEMBER#{member.user_id}", member)

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from ..dal.directory import AlreadyExists, DirectoryRepository, TokenRecord
+from ..dal.directory import AlreadyExists, DirectoryRepository
 from ..dal.ids import IdAllocator
 from ..errors import Conflict, NotFound
-from .auth import hash_token, new_token
 from .clock import Clock
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedToken:
-    user_id: int
-    token: str  # shown once; only its hash is stored
-    expires_at: dt.datetime | None
+from .tokens import IssuedToken, Tokens
 
 
 class Accounts:
-    def __init__(self, directory: DirectoryRepository, user_ids: IdAllocator, clock: Clock) -> None:
+    def __init__(self, directory: DirectoryRepository, user_ids: IdAllocator, clock: Clock, tokens: Tokens) -> None:
         self._directory = directory
         self._user_ids = user_ids
         self._clock = clock
+        self._tokens = tokens
 
     def create_user(self, email: str) -> int:
         email = email.strip().lower()
@@ -42,15 +35,11 @@ class Accounts:
     def issue_token(
         self, user_id: int, *, name: str = "cli", expires_in: dt.timedelta | None = None, token: str | None = None
     ) -> IssuedToken:
-        """A new token for ``user_id``; ``token`` fixes its value (local demo only)."""
+        """A new token for ``user_id`` with every scope, bound to no workspace;
+        ``token`` fixes its value (local demo only)."""
         if not self._directory.user_exists(user_id):
             raise NotFound(f"User {user_id} not found")
-        token = token or new_token()
-        now = self._clock()
-        expires_at = now + expires_in if expires_in else None
-        self._directory.put_token(hash_token(token), TokenRecord(user_id, name, now, expires_at))
-        return IssuedToken(user_id, token, expires_at)
+        return self._tokens.issue(user_id, name=name, expires_in=expires_in, token=token)
 
     def revoke_token(self, token: str) -> None:
-        if not self._directory.revoke_token(hash_token(token), self._clock()):
-            raise NotFound("Token not found")
+        self._tokens.revoke_token(token)

@@ -1,9 +1,11 @@
-"""Who is calling: personal API tokens and OIDC bearer JWTs.
+"""Who is calling: personal API tokens and OIDC bearer JWTs, as a Principal.
 
 Personal tokens are ``tt_`` + 32 random characters, stored only as their
-SHA-256 hash. JWTs are verified against the issuer's JWKS (``dal.jwks``: cached,
-last-known-good keys through an outage); the user is created on first sight
-and keyed by (issuer, subject). Neither the token nor its hash is ever logged.
+SHA-256 hash; each holds scopes and may be bound to a workspace. JWTs are
+verified against the issuer's JWKS (``dal.jwks``: cached, last-known-good keys
+through an outage); the user is created on first sight and keyed by (issuer,
+subject); their scopes come from their claims. Neither the token nor its hash
+is ever logged.
 
 A JWT authenticates only as an access token for this API: signed by a key of
 the issuer's set with that key's own algorithm, not expired, from the issuer,
@@ -11,10 +13,15 @@ with the configured audience (``aud``, or Cognito's ``client_id``; no audience
 configured means no JWT is accepted), ``token_use`` = ``access`` when present
 (Cognito; generic OIDC access tokens have none) and a non-empty ``sub``.
 Anything else is Unauthorized, whatever is wrong with it.
+
+A token's use is counted in memory and written at most once a minute per
+token and process (``USAGE_FLUSH_SECONDS``): no request waits for a write
+except the first use of a token in a process and one a minute after.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -23,11 +30,13 @@ import threading
 import time
 from typing import Any
 
+from .. import scopes
 from ..config import Settings
 from ..dal.directory import AlreadyExists, DirectoryRepository, TokenRecord
 from ..dal.ids import IdAllocator
 from ..dal.jwks import SigningKeys
 from ..errors import Unauthorized
+from ..principal import Principal
 from .clock import Clock
 
 TOKEN_PREFIX = "tt_"  # noqa: S105 (a prefix, not a secret)
@@ -37,6 +46,31 @@ JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384"]
 MAX_JWT_LENGTH = 8192  # Cognito's are ~1 KB; API Gateway takes 10 KB of headers in all
 ACCESS = "access"  # Cognito's token_use of an access token
 MAX_SUBJECT_LENGTH = 255  # OpenID Connect's limit; the subject is part of a directory key
+USAGE_FLUSH_SECONDS = 60
+
+
+class _Uses:
+    __slots__ = ("flushed_at", "pending")
+
+    def __init__(self) -> None:
+        self.pending = 0
+        self.flushed_at: dt.datetime | None = None
+
+
+def scopes_from_claims(claims: dict[str, Any]) -> frozenset[str]:
+    """A JWT's scopes: the names of ours in its ``scope`` (space-separated)
+    and ``permissions`` (a list) claims, in either spelling, also behind a
+    resource-server prefix (Cognito's ``https://api.example.com/read:projects``).
+    A JWT that names none of ours and has no ``permissions`` claim is a
+    sign-in (``openid email``, ``aws.cognito.signin.user.admin``): every scope."""
+    scope_claim = claims.get("scope")
+    permissions = claims.get("permissions")
+    names = scope_claim.split() if isinstance(scope_claim, str) else []
+    names += [name for name in permissions if isinstance(name, str)] if isinstance(permissions, list) else []
+    named = {scopes.canonical(name.rsplit("/", 1)[-1]) for name in names} - {None}
+    if named or isinstance(permissions, list):
+        return frozenset(named)
+    return scopes.ALL
 
 
 def new_token() -> str:
@@ -56,16 +90,23 @@ class Authenticator:
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[float, TokenRecord]] = {}
         self._subjects: dict[tuple[str, str], int] = {}
+        self._uses: dict[int, _Uses] = {}  # token id -> uses not yet written
         self._signing_keys: SigningKeys | None = None
 
     def reset(self) -> None:
-        """Forget cached lookups (after a SnapStart restore, in tests)."""
+        """Forget cached lookups and unwritten counts (after a SnapStart restore, in tests)."""
         with self._lock:
             self._tokens.clear()
             self._subjects.clear()
+            self._uses.clear()
 
-    def authenticate(self, bearer: str | None, api_key: str | None) -> int:
-        """The caller's user id, or Unauthorized."""
+    def forget(self, token_hash: str) -> None:
+        """Drop a token from the cache: a revocation takes effect here at once."""
+        with self._lock:
+            self._tokens.pop(token_hash, None)
+
+    def authenticate(self, bearer: str | None, api_key: str | None) -> Principal:
+        """The caller and what it may do, or Unauthorized."""
         credential = bearer or api_key
         if not credential:
             raise Unauthorized("Not authenticated")
@@ -77,14 +118,37 @@ class Authenticator:
 
     # -- personal tokens -----------------------------------------------------
 
-    def _personal_token(self, token: str) -> int:
+    def _personal_token(self, token: str) -> Principal:
         if not TOKEN_PATTERN.fullmatch(token):
             raise Unauthorized("Invalid token")
         digest = hash_token(token)
         record = self._cached_token(digest)
-        if record is None or not record.usable_at(self._clock()):
+        now = self._clock()
+        if record is None or not record.usable_at(now):
             raise Unauthorized("Invalid, expired or revoked token")
-        return record.user_id
+        if record.id is None:  # issued before tokens had ids: every scope, keyed by its user
+            return Principal(record.user_id, subject=f"user:{record.user_id}")
+        self._count_use(record.id, now)
+        return Principal(
+            record.user_id,
+            frozenset(record.scopes),
+            workspace_id=record.workspace_id,
+            token_id=record.id,
+            subject=f"token:{record.id}",
+        )
+
+    def _count_use(self, token_id: int, now: dt.datetime) -> None:
+        """Count in memory; write the count when the token's minute is up."""
+        with self._lock:
+            uses = self._uses.setdefault(token_id, _Uses())
+            uses.pending += 1
+            due = uses.flushed_at is None or (now - uses.flushed_at).total_seconds() >= USAGE_FLUSH_SECONDS
+            if not due:
+                return
+            pending, uses.pending, uses.flushed_at = uses.pending, 0, now
+        if not self._directory.record_usage(token_id, pending, now):
+            with self._lock:  # not written: try again with the next use after a minute
+                uses.pending += pending
 
     def _cached_token(self, digest: str) -> TokenRecord | None:
         now = time.monotonic()
@@ -101,10 +165,10 @@ class Authenticator:
 
     # -- OIDC JWTs -----------------------------------------------------------
 
-    def _jwt(self, token: str) -> int:
-        """The user of a valid access token. A token that is malformed, forged,
-        expired or meant for something else is Unauthorized (never another
-        error); an issuer whose keys cannot be had is Unavailable."""
+    def _jwt(self, token: str) -> Principal:
+        """The principal of a valid access token. A token that is malformed,
+        forged, expired or meant for something else is Unauthorized (never
+        another error); an issuer whose keys cannot be had is Unavailable."""
         import jwt  # imported on first JWT (or primed before the snapshot): cold starts stay lean
 
         if not self._config.oidc_audience:
@@ -132,8 +196,8 @@ class Authenticator:
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"Invalid token: {type(error).__name__}") from None
-        subject = self._subject(claims)
-        return self._user_for_subject(claims["iss"], subject)
+        user_id = self._user_for_subject(claims["iss"], self._subject(claims))
+        return Principal(user_id, scopes_from_claims(claims), subject=f"jwt:{user_id}")
 
     def _subject(self, claims: dict[str, Any]) -> str:
         """The ``sub`` of an access token meant for this API."""

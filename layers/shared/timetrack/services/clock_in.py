@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ..errors import Forbidden, NotFound, NotRunning, ValidationFailed
 from ..models import Entry
 from ..observability import metrics
+from ..principal import Actor
 from .entries import TimeEntries
 from .workspaces import Workspaces
 
@@ -21,16 +22,18 @@ class ClockIns:
         self._workspaces = workspaces
         self._entries = entries
 
-    def _authorize(self, actor: int, workspace_id: int, user_id: int) -> None:
+    def _authorize(self, actor: Actor, workspace_id: int, user_id: int) -> int:
+        """The acting user's id, once allowed to act on ``user_id``'s timer here."""
         me = self._workspaces.membership(actor, workspace_id)
-        if user_id != actor and not me.role.manages:
+        if user_id != me.user_id and not me.role.manages:
             raise Forbidden("Members can only clock in themselves")
-        if user_id != actor and self._workspaces.member_of(workspace_id, user_id) is None:
+        if user_id != me.user_id and self._workspaces.member_of(workspace_id, user_id) is None:
             raise NotFound(f"User {user_id} is not a member of workspace {workspace_id}")
+        return me.user_id
 
     def start(
         self,
-        actor: int,
+        actor: Actor,
         *,
         workspace_id: int,
         user_id: int,
@@ -39,7 +42,7 @@ class ClockIns:
         activity_description: str | None = None,
         request_id: str | None = None,
     ) -> Entry:
-        self._authorize(actor, workspace_id, user_id)
+        acting = self._authorize(actor, workspace_id, user_id)
         contract = self._workspaces.find_contract(workspace_id, contract_id)
         if contract.user_id != user_id:
             raise NotFound(f"Contract {contract_id} not found for user {user_id}")
@@ -51,7 +54,7 @@ class ClockIns:
             task = self._workspaces.find_task(workspace_id, task_id)
             if task.project_id != contract.project_id:
                 raise ValidationFailed("task_id", "the task is not in the contract's project")
-        caller = self._entries.caller(user_id, actor=actor, request_id=request_id)
+        caller = self._entries.caller(user_id, actor=acting, request_id=request_id)
         origin = {
             "workspace_id": workspace_id,
             "contract_id": contract_id,
@@ -62,15 +65,15 @@ class ClockIns:
         metrics.add_metric(name="ClockIns", unit=MetricUnit.Count, value=1)
         return entry
 
-    def stop(self, actor: int, *, workspace_id: int, user_id: int, request_id: str | None = None) -> Entry:
-        self._authorize(actor, workspace_id, user_id)
-        caller = self._entries.caller(user_id, actor=actor, request_id=request_id)
+    def stop(self, actor: Actor, *, workspace_id: int, user_id: int, request_id: str | None = None) -> Entry:
+        acting = self._authorize(actor, workspace_id, user_id)
+        caller = self._entries.caller(user_id, actor=acting, request_id=request_id)
         running = self._running_here(caller, workspace_id)
         if running is None:
             raise NotRunning(message=f"No timer clocked in workspace {workspace_id} is running for user {user_id}.")
         return self._entries.stop(caller, running.id)
 
-    def active(self, actor: int, *, workspace_id: int, user_id: int) -> Entry | None:
+    def active(self, actor: Actor, *, workspace_id: int, user_id: int) -> Entry | None:
         self._authorize(actor, workspace_id, user_id)
         return self._running_here(self._entries.caller(user_id), workspace_id)
 

@@ -4,22 +4,39 @@ Permissions are checked here, on the server: anyone who is not a member gets
 NotFound for anything in the workspace (its existence is not revealed);
 owners and executive managers manage; members read; only an owner grants or
 removes the owner role; the last owner stays.
+
+Nobody joins without saying yes: managers invite a user id or an email, and
+the invitee becomes a member only by accepting. Until then they are no member
+for anything (no clock-in, no contract). A removed member's clock-in in the
+workspace is stopped and their contracts there end.
+
+A token bound to a workspace is no member of any other (``membership``), lists
+only its own workspace and creates none. ``actor`` is the authenticated
+Principal, or a bare user id (every scope, no binding) for management code.
 """
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
 from ..dal.directory import DirectoryRepository
 from ..dal.ids import IdAllocator
 from ..dal.workspaces import WorkspaceRepository
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
+from ..principal import Actor, principal_of
 from ..rules import check_rate
-from ..workspaces import Contract, Member, Project, Role, Task, TaskStatus, Workspace
+from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
 from .clock import Clock
+from .entries import TimeEntries
 
 NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+# Something@somewhere, surrounding spaces allowed (they are stripped): a typo
+# check, not a proof that the address exists.
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\s*$"
 
 
 class Workspaces:
@@ -29,22 +46,26 @@ class Workspaces:
         directory: DirectoryRepository,
         ids: dict[str, IdAllocator],
         clock: Clock,
+        entries: TimeEntries,
     ) -> None:
         self._repo = repo
         self._directory = directory
         self._ids = ids
         self._clock = clock
+        self._entries = entries
 
     # -- access ----------------------------------------------------------------
 
-    def membership(self, actor: int, workspace_id: int) -> Member:
-        """The actor's membership, or NotFound (unknown and foreign look alike)."""
-        member = self._repo.get_member(workspace_id, actor)
+    def membership(self, actor: Actor, workspace_id: int) -> Member:
+        """The actor's membership, or NotFound (unknown, foreign and outside the
+        token's workspace look alike)."""
+        who = principal_of(actor)
+        member = self._repo.get_member(workspace_id, who.user_id) if who.sees_workspace(workspace_id) else None
         if member is None:
             raise NotFound(f"Workspace {workspace_id} not found")
         return member
 
-    def manager(self, actor: int, workspace_id: int) -> Member:
+    def manager(self, actor: Actor, workspace_id: int) -> Member:
         member = self.membership(actor, workspace_id)
         if not member.role.manages:
             raise Forbidden("Only owners and executive managers can do this")
@@ -52,31 +73,28 @@ class Workspaces:
 
     # -- workspaces and members --------------------------------------------------
 
-    def create(self, actor: int, name: str) -> tuple[Workspace, Role]:
+    def create(self, actor: Actor, name: str) -> tuple[Workspace, Role]:
+        who = principal_of(actor)
+        if who.workspace_id is not None:
+            raise Forbidden(f"This token is bound to workspace {who.workspace_id}; it creates no other")
         now = self._clock()
-        workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, actor)
-        self._repo.create_workspace(workspace, Member(workspace.id, actor, Role.OWNER, now))
+        workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, who.user_id)
+        self._repo.create_workspace(workspace, Member(workspace.id, who.user_id, Role.OWNER, now))
         return workspace, Role.OWNER
 
-    def of_user(self, actor: int) -> list[tuple[Workspace, Role]]:
-        return sorted(self._repo.workspaces_of(actor), key=lambda pair: pair[0].id)
+    def of_user(self, actor: Actor) -> list[tuple[Workspace, Role]]:
+        who = principal_of(actor)
+        mine = (pair for pair in self._repo.workspaces_of(who.user_id) if who.sees_workspace(pair[0].id))
+        return sorted(mine, key=lambda pair: pair[0].id)
 
-    def members(self, actor: int, workspace_id: int) -> list[Member]:
+    def members(self, actor: Actor, workspace_id: int) -> list[Member | Invitation]:
+        """The members (by user id), then the pending invitations (oldest first)."""
         self.membership(actor, workspace_id)
-        return sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
+        members = sorted(self._repo.members(workspace_id), key=lambda m: m.user_id)
+        invited = sorted(self._repo.invitations(workspace_id), key=lambda i: i.invited_at)
+        return [*members, *invited]
 
-    def add_member(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
-        me = self.manager(actor, workspace_id)
-        if role is Role.OWNER and me.role is not Role.OWNER:
-            raise Forbidden("Only an owner can make someone an owner")
-        if not self._directory.user_exists(user_id):
-            raise NotFound(f"User {user_id} not found")
-        workspace = self._repo.get_workspace(workspace_id)
-        member = Member(workspace_id, user_id, role, self._clock())
-        self._repo.add_member(member, workspace)
-        return member
-
-    def change_role(self, actor: int, workspace_id: int, user_id: int, role: Role) -> Member:
+    def change_role(self, actor: Actor, workspace_id: int, user_id: int, role: Role) -> Member:
         me = self.manager(actor, workspace_id)
         target = self._member(workspace_id, user_id)
         if Role.OWNER in (role, target.role) and me.role is not Role.OWNER:
@@ -85,16 +103,122 @@ class Workspaces:
             return target
         return self._repo.change_role(target, role)
 
-    def remove_member(self, actor: int, workspace_id: int, user_id: int) -> None:
-        """Managers remove members; anyone may leave; owners only by owners."""
+    def remove_member(self, actor: Actor, workspace_id: int, user_id: int) -> None:
+        """Managers remove members and revoke invitations to a user id; anyone
+        may leave; owners (and invitations as owner) only by owners. The
+        removed member's clock-in here stops, then their contracts here end."""
         me = self.membership(actor, workspace_id)
-        target = me if user_id == actor else self._member(workspace_id, user_id)
-        if user_id != actor:
+        target = me
+        if user_id != me.user_id:
             if not me.role.manages:
                 raise Forbidden("Only owners and executive managers can remove members")
+            target = self._repo.get_member(workspace_id, user_id)
+            if target is None:
+                invitation = self._repo.get_invitation(workspace_id, user_id=user_id)
+                if invitation is None:
+                    raise NotFound(f"User {user_id} is neither a member of nor invited to workspace {workspace_id}")
+                self._revoke(me, invitation)
+                return
             if target.role is Role.OWNER and me.role is not Role.OWNER:
                 raise Forbidden("Only an owner can remove an owner")
+        # The membership goes first: from then on nobody can clock them in here
+        # or give them a contract, so what follows cannot be raced.
         self._repo.remove_member(target)
+        self._settle_departure(me.user_id, target)
+
+    def _settle_departure(self, actor: int, member: Member) -> None:
+        """The former member's running clock-in in the workspace stops (through
+        the entries service, so the worker hears of it like any stop); then
+        their active contracts there end, even if the stop failed."""
+        try:
+            caller = self._entries.caller(member.user_id, actor=actor)
+            running = self._entries.active(caller)
+            if running is not None and running.origin.get("workspace_id") == member.workspace_id:
+                with suppress(NotRunning):  # stopped meanwhile: nothing left to do
+                    self._entries.stop(caller, running.id)
+        finally:
+            now = self._clock()
+            for contract in self._repo.all(Contract, member.workspace_id):
+                if contract.user_id == member.user_id and contract.active:
+                    self._repo.end_contract(member.workspace_id, contract.id, now)
+
+    # -- invitations ---------------------------------------------------------------
+
+    def invite(
+        self, actor: Actor, workspace_id: int, role: Role, *, user_id: int | None = None, email: str | None = None
+    ) -> Invitation:
+        """Invite a user id or an email (exactly one). Nothing is looked up: the
+        answer is the same whether or not anyone has that id or email, and an
+        email invitation waits for that email to sign up."""
+        me = self.manager(actor, workspace_id)
+        if user_id is None and email is None:
+            raise ValidationFailed("user_id", "give a user_id or an email")
+        if user_id is not None and email is not None:
+            raise ValidationFailed("email", "give either a user_id or an email, not both")
+        if role is Role.OWNER and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can make someone an owner")
+        workspace = self._repo.get_workspace(workspace_id)
+        invitation = Invitation(
+            workspace_id=workspace_id,
+            workspace_name=workspace.name,
+            role=role,
+            invited_by=me.user_id,
+            invited_at=self._clock(),
+            user_id=user_id,
+            email=None if email is None else _email(email),
+        )
+        self._repo.invite(invitation)
+        return invitation
+
+    def revoke_email_invitation(self, actor: Actor, workspace_id: int, email: str) -> None:
+        me = self.manager(actor, workspace_id)
+        invitation = self._repo.get_invitation(workspace_id, email=_email(email, location="query"))
+        if invitation is None:
+            raise NotFound(f"No invitation for this email to workspace {workspace_id}")
+        self._revoke(me, invitation)
+
+    def _revoke(self, me: Member, invitation: Invitation) -> None:
+        if invitation.role is Role.OWNER and me.role is not Role.OWNER:
+            raise Forbidden("Only an owner can revoke an invitation as owner")
+        self._repo.delete_invitations([invitation])
+
+    def invitations_of(self, actor: Actor) -> list[Invitation]:
+        """The caller's pending invitations, to their user id or their email,
+        one per workspace (the one to their user id first)."""
+        user_id = _invitee(actor)
+        email = self._directory.email_of(user_id)
+        found = self._repo.invitations_to(user_id=user_id)
+        if email is not None:
+            found += self._repo.invitations_to(email=email)
+        first: dict[int, Invitation] = {}
+        for invitation in found:
+            first.setdefault(invitation.workspace_id, invitation)
+        return sorted(first.values(), key=lambda i: i.workspace_id)
+
+    def accept(self, actor: Actor, workspace_id: int) -> Member:
+        """The caller becomes a member with the offered role (the invitation to
+        their user id wins over one to their email); every invitation of theirs
+        to the workspace goes in the same transaction."""
+        user_id = _invitee(actor)
+        invitations = self._invitations_to(user_id, workspace_id)
+        workspace = self._repo.get_workspace(workspace_id)
+        member = Member(workspace_id, user_id, invitations[0].role, self._clock())
+        self._repo.accept(invitations, member, workspace)
+        return member
+
+    def decline(self, actor: Actor, workspace_id: int) -> None:
+        self._repo.delete_invitations(self._invitations_to(_invitee(actor), workspace_id))
+
+    def _invitations_to(self, user_id: int, workspace_id: int) -> list[Invitation]:
+        """The user's invitations to the workspace: to their user id, then to their email."""
+        email = self._directory.email_of(user_id)
+        found = [self._repo.get_invitation(workspace_id, user_id=user_id)]
+        if email is not None:
+            found.append(self._repo.get_invitation(workspace_id, email=email))
+        invitations = [invitation for invitation in found if invitation is not None]
+        if not invitations:
+            raise NotFound(f"No invitation to workspace {workspace_id}")
+        return invitations
 
     def member_of(self, workspace_id: int, user_id: int) -> Member | None:
         return self._repo.get_member(workspace_id, user_id)
@@ -107,22 +231,22 @@ class Workspaces:
 
     # -- projects --------------------------------------------------------------
 
-    def create_project(self, actor: int, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
+    def create_project(self, actor: Actor, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
         self.manager(actor, workspace_id)
         rate = None if hourly_rate is None else check_rate("hourly_rate", hourly_rate)
         project = Project(self._ids["project"].next_id(), workspace_id, _name(name), rate, False, self._clock())
         self._repo.put_new(project)
         return project
 
-    def projects(self, actor: int, workspace_id: int) -> list[Project]:
+    def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
         self.membership(actor, workspace_id)
         return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
 
-    def project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+    def project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.membership(actor, workspace_id)
         return self._project(workspace_id, project_id)
 
-    def update_project(self, actor: int, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
+    def update_project(self, actor: Actor, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         clean: dict[str, Any] = {}
@@ -135,7 +259,7 @@ class Workspaces:
             return self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, clean)
 
-    def archive_project(self, actor: int, workspace_id: int, project_id: int) -> Project:
+    def archive_project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, {"archived": True})
@@ -152,7 +276,7 @@ class Workspaces:
     # -- contracts -------------------------------------------------------------
 
     def create_contract(
-        self, actor: int, workspace_id: int, user_id: int, project_id: int, hourly_rate: Decimal
+        self, actor: Actor, workspace_id: int, user_id: int, project_id: int, hourly_rate: Decimal
     ) -> Contract:
         self.manager(actor, workspace_id)
         self._member(workspace_id, user_id)
@@ -170,16 +294,16 @@ class Workspaces:
         self._repo.put_new(contract)
         return contract
 
-    def contracts(self, actor: int, workspace_id: int, user_id: int | None = None) -> list[Contract]:
+    def contracts(self, actor: Actor, workspace_id: int, user_id: int | None = None) -> list[Contract]:
         self.membership(actor, workspace_id)
         found = self._repo.all(Contract, workspace_id)
         return sorted((c for c in found if user_id is None or c.user_id == user_id), key=lambda c: c.id)
 
-    def contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+    def contract(self, actor: Actor, workspace_id: int, contract_id: int) -> Contract:
         self.membership(actor, workspace_id)
         return self.find_contract(workspace_id, contract_id)
 
-    def end_contract(self, actor: int, workspace_id: int, contract_id: int) -> Contract:
+    def end_contract(self, actor: Actor, workspace_id: int, contract_id: int) -> Contract:
         self.manager(actor, workspace_id)
         self.find_contract(workspace_id, contract_id)
         ended = self._repo.end_contract(workspace_id, contract_id, self._clock())
@@ -195,7 +319,7 @@ class Workspaces:
 
     # -- tasks -----------------------------------------------------------------
 
-    def create_task(self, actor: int, workspace_id: int, project_id: int, title: str) -> Task:
+    def create_task(self, actor: Actor, workspace_id: int, project_id: int, title: str) -> Task:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         task = Task(
@@ -205,7 +329,7 @@ class Workspaces:
         return task
 
     def tasks(
-        self, actor: int, workspace_id: int, project_id: int | None = None, status: TaskStatus | None = None
+        self, actor: Actor, workspace_id: int, project_id: int | None = None, status: TaskStatus | None = None
     ) -> list[Task]:
         self.membership(actor, workspace_id)
         found = self._repo.all(Task, workspace_id)
@@ -218,11 +342,11 @@ class Workspaces:
             key=lambda t: t.id,
         )
 
-    def task(self, actor: int, workspace_id: int, task_id: int) -> Task:
+    def task(self, actor: Actor, workspace_id: int, task_id: int) -> Task:
         self.membership(actor, workspace_id)
         return self.find_task(workspace_id, task_id)
 
-    def update_task(self, actor: int, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
+    def update_task(self, actor: Actor, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
         self.manager(actor, workspace_id)
         self.find_task(workspace_id, task_id)
         clean: dict[str, Any] = {}
@@ -239,6 +363,21 @@ class Workspaces:
         if task is None:
             raise NotFound(f"Task {task_id} not found")
         return task
+
+
+def _email(value: str, location: str = "body") -> str:
+    """Stripped and lower-cased, as accounts store them."""
+    if len(value) > EMAIL_MAX_LENGTH or not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValidationFailed("email", "must be an email address", location=location)
+    return value.strip().lower()
+
+
+def _invitee(actor: Actor) -> int:
+    """Answering an invitation is the person's own act: a token bound to a
+    workspace (made by a manager for them) cannot do it."""
+    who = principal_of(actor)
+    who.require_unbound()
+    return who.user_id
 
 
 def _name(value: str, field: str = "name") -> str:
