@@ -834,10 +834,12 @@ def test_openapi_documents_the_envelope(client):
     document = client.get("/openapi.json").json()
     for path, method in ((START, "post"), (STOP, "post"), (ACTIVE, "get")):
         operation = document["paths"][path][method]
-        # The seed's (no validation 422), plus 429 (rate limit) and on a POST 409/422 (Idempotency-Key).
+        # The seed's (no validation 422), 503 (with Retry-After) when a backing service throttles or is
+        # down, 429 (rate limit) and on a POST 409/422 (Idempotency-Key).
         added = {"409", "422", "429"} if method == "post" else {"429"}
-        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "500"} | added
-        for status in ("400", "401", "403", "404", "500", *added):
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "500", "503"} | added
+        assert "Retry-After" in operation["responses"]["503"]["headers"]
+        for status in ("400", "401", "403", "404", "500", "503", *added):
             schema = operation["responses"][status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
     envelope = document["components"]["schemas"]["ErrorEnvelope"]

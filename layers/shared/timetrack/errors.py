@@ -89,7 +89,11 @@ class PayloadTooLarge(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency is throttling or down; the client may retry."""
+    """A dependency is throttling or down; the client may retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ForwardingFailed(Unavailable):

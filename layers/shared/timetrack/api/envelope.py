@@ -6,8 +6,11 @@ Style of seed 000 (API v2): every answer is an envelope. Success:
 human-readable and ``error`` carries the detail (every invalid field, or a
 short reason, or null). ``meta`` is ``{"api_version": "2.0.0", "timestamp"}``.
 
-The seed knows no 409 and no 503: a timer conflict is a 400, a dependency
-failure (the queue) a 500 — never with a stack trace.
+The seed knows no 409 and no 503: a timer conflict is a 400 and a clock-in
+that could not be forwarded to the queue the seed's 500 — never with a stack
+trace. A dependency that is throttling or down (DynamoDB after the SDK's
+retries, the issuer's keys) is 503 with ``Retry-After``, whose ``error``
+names the problem: the honest answer, for a client that retries.
 
 Two ways in, one mapping (:func:`error_response`):
 
@@ -103,6 +106,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     404: {"model": ErrorEnvelope, "description": "Workspace, member, contract or task not found"},
     500: {"model": ErrorEnvelope, "description": "Internal error (e.g. the clock-in could not be forwarded)"},
+    503: {
+        "model": ErrorEnvelope,
+        "description": "A backing service is throttling or unreachable; retry after `Retry-After` seconds",
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+    },
 }
 """The seed's error statuses, for a route's ``responses=``."""
 
@@ -160,7 +168,7 @@ def _domain(error: DomainError) -> tuple[int, str, str | None, str]:
     if isinstance(error, ForwardingFailed):
         return 500, "The clock-in could not be forwarded", error.message, "forwarding_failed"
     if isinstance(error, Unavailable):
-        return 500, "A backing service is unavailable", error.message, "unavailable"
+        return 503, "A backing service is unavailable", error.message, "unavailable"
     return 500, "An error occurred", "Internal Server Error", "internal"
 
 
@@ -206,7 +214,10 @@ def error_response(request: Request, error: Exception, *, count: bool = True) ->
     """The envelope for ``error``; 500s are logged with their trace (never sent).
     ``count``: one ClockInsRejected metric by reason."""
     status, message, detail, reason = _classify(error)
-    if status >= 500:
+    if status == 503:  # an expected outage, not a bug: a warning naming its cause, no stack trace
+        cause = str(error.__cause__)
+        logger.warning("Clock-in request failed", extra={"path": request.url.path, "reason": reason, "cause": cause})
+    elif status >= 500:
         logger.exception("Clock-in request failed", extra={"path": request.url.path, "reason": reason}, exc_info=error)
     else:
         logger.info("Clock-in request rejected", extra={"path": request.url.path, "reason": reason, "status": status})
@@ -215,7 +226,7 @@ def error_response(request: Request, error: Exception, *, count: bool = True) ->
     headers: dict[str, str] | None = None
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
-    elif isinstance(error, RateLimited):
+    elif isinstance(error, RateLimited) or (isinstance(error, Unavailable) and status == 503):
         headers = {"Retry-After": str(error.retry_after)}
     elif isinstance(error, HTTPException) and error.headers:
         headers = dict(error.headers)  # e.g. Allow on a 405

@@ -3,7 +3,8 @@
 Style of seed 001: a bare JSON body ``{"detail": ...}`` (a 403 for a missing
 scope adds seed 002's ``required_scope`` and ``available_scopes``). Every validation
 failure is 400 (the frontend expects 400, not FastAPI's 422), listing each
-field and its problem; a 500 never carries a stack trace.
+field and its problem; a 500 never carries a stack trace. A dependency that
+is throttling or down (``Unavailable``) is 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ def _running_entry(error: TimerRunning) -> dict[str, Any] | None:
     return EntryPublic.of(error.entry, caller.tz).model_dump(mode="json")
 
 
+def _log_unavailable(request: Request, error: Unavailable) -> None:
+    """An expected outage, not a bug: one warning naming its cause, no stack trace."""
+    logger.warning("Dependency unavailable", extra={"path": request.url.path, "cause": str(error.__cause__)})
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -85,9 +91,11 @@ def install(app: FastAPI) -> None:
         else:
             body = {"detail": error.message}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        undo_failed = isinstance(error, ForwardingFailed) and not error.undone  # a retry cannot help then
-        if status == 503 and not undo_failed:
-            headers = {"Retry-After": "1"}
+        if isinstance(error, Unavailable):
+            _log_unavailable(request, error)
+            undo_failed = isinstance(error, ForwardingFailed) and not error.undone  # a retry cannot help then
+            if not undo_failed:
+                headers = {"Retry-After": str(error.retry_after)}
         if isinstance(error, RateLimited):
             headers = {"Retry-After": str(error.retry_after)}
         if isinstance(error, TimerRunning):

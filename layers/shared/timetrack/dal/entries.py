@@ -24,9 +24,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..errors import Conflict, StaleWrite, TimerRunning, Unavailable
+from ..errors import Conflict, StaleWrite, TimerRunning
 from ..models import Entry, PaymentStatus
-from .aws import THROTTLING_CODES, cancellation_reasons, error_code
+from .aws import cancellation_reasons, error_code
 from .batch import KeyRead
 from .codec import parse_utc, to_attr, to_item, utc_text
 
@@ -235,10 +235,7 @@ class EntryRepository:
         return {"pk": {"S": user_key(user_id)}, "sk": {"S": sort_key}}
 
     def _get(self, user_id: int, sort_key: str) -> dict[str, Any] | None:
-        try:
-            response = self._db.get_item(TableName=self._table, Key=self._key(user_id, sort_key), ConsistentRead=True)
-        except ClientError as error:
-            raise _translate(error) from error
+        response = self._db.get_item(TableName=self._table, Key=self._key(user_id, sort_key), ConsistentRead=True)
         return response.get("Item")
 
     def _query(
@@ -262,10 +259,7 @@ class EntryRepository:
         while True:
             if max_items is not None:
                 request["Limit"] = min(PAGE_SIZE, max_items - len(items))
-            try:
-                response = self._db.query(**request)
-            except ClientError as error:
-                raise _translate(error) from error
+            response = self._db.query(**request)
             items += response.get("Items", [])
             last_key = response.get("LastEvaluatedKey")
             if not last_key or (max_items is not None and len(items) >= max_items):
@@ -336,7 +330,7 @@ class EntryRepository:
             self._db.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error_code(error) != "TransactionCanceledException":
-                raise _translate(error) from error
+                raise
             reasons = cancellation_reasons(error)
             codes = [reason.get("Code") for reason in reasons]
             if timer_index is not None and len(codes) > timer_index and codes[timer_index] == "ConditionalCheckFailed":
@@ -345,12 +339,4 @@ class EntryRepository:
                 raise TimerRunning(running) from error
             if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
                 raise StaleWrite() from error
-            if any(code in THROTTLING_CODES for code in codes):
-                raise Unavailable("The database is busy; retry shortly.") from error
             raise Conflict("The write could not be completed; retry.") from error
-
-
-def _translate(error: ClientError) -> Exception:
-    if error_code(error) in THROTTLING_CODES:
-        return Unavailable("The database is busy; retry shortly.")
-    return error

@@ -2,9 +2,17 @@
 
 Personal tokens are ``tt_`` + 32 random characters, stored only as their
 SHA-256 hash; each holds scopes and may be bound to a workspace. JWTs are
-verified against the issuer's JWKS (cached); the user is created on first
-sight and keyed by (issuer, subject); their scopes come from their claims.
-Neither the token nor its hash is ever logged.
+verified against the issuer's JWKS (``dal.jwks``: cached, last-known-good keys
+through an outage); the user is created on first sight and keyed by (issuer,
+subject); their scopes come from their claims. Neither the token nor its hash
+is ever logged.
+
+A JWT authenticates only as an access token for this API: signed by a key of
+the issuer's set with that key's own algorithm, not expired, from the issuer,
+with the configured audience (``aud``, or Cognito's ``client_id``; no audience
+configured means no JWT is accepted), ``token_use`` = ``access`` when present
+(Cognito; generic OIDC access tokens have none) and a non-empty ``sub``.
+Anything else is Unauthorized, whatever is wrong with it.
 
 A token's use is counted in memory and written at most once a minute per
 token and process (``USAGE_FLUSH_SECONDS``): no request waits for a write
@@ -26,6 +34,7 @@ from .. import scopes
 from ..config import Settings
 from ..dal.directory import AlreadyExists, DirectoryRepository, TokenRecord
 from ..dal.ids import IdAllocator
+from ..dal.jwks import SigningKeys
 from ..errors import Unauthorized
 from ..principal import Principal
 from .clock import Clock
@@ -34,6 +43,9 @@ TOKEN_PREFIX = "tt_"  # noqa: S105 (a prefix, not a secret)
 TOKEN_PATTERN = re.compile(r"tt_[A-Za-z0-9]{32}")
 _ALPHABET = string.ascii_letters + string.digits
 JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384"]
+MAX_JWT_LENGTH = 8192  # Cognito's are ~1 KB; API Gateway takes 10 KB of headers in all
+ACCESS = "access"  # Cognito's token_use of an access token
+MAX_SUBJECT_LENGTH = 255  # OpenID Connect's limit; the subject is part of a directory key
 USAGE_FLUSH_SECONDS = 60
 
 
@@ -79,7 +91,7 @@ class Authenticator:
         self._tokens: dict[str, tuple[float, TokenRecord]] = {}
         self._subjects: dict[tuple[str, str], int] = {}
         self._uses: dict[int, _Uses] = {}  # token id -> uses not yet written
-        self._jwks = None
+        self._signing_keys: SigningKeys | None = None
 
     def reset(self) -> None:
         """Forget cached lookups and unwritten counts (after a SnapStart restore, in tests)."""
@@ -154,10 +166,26 @@ class Authenticator:
     # -- OIDC JWTs -----------------------------------------------------------
 
     def _jwt(self, token: str) -> Principal:
+        """The principal of a valid access token. A token that is malformed,
+        forged, expired or meant for something else is Unauthorized (never
+        another error); an issuer whose keys cannot be had is Unavailable."""
         import jwt  # imported on first JWT (or primed before the snapshot): cold starts stay lean
 
+        if not self._config.oidc_audience:
+            raise Unauthorized("Invalid token: no audience is configured, so no JWT is accepted")
+        if len(token) > MAX_JWT_LENGTH:
+            raise Unauthorized("Invalid token: too long")
         try:
-            key = self._jwk_client().get_signing_key_from_jwt(token).key
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise Unauthorized("Invalid token: malformed") from None
+        if not isinstance(kid, str) or not kid:
+            raise Unauthorized("Invalid token: no key id")
+        key = self._keys().key(kid)
+        if key is None:
+            raise Unauthorized("Invalid token: unknown signing key")
+        try:
+            # A PyJWK verifies with its own algorithm only: an ES256 header on an RSA key id is refused.
             claims = jwt.decode(
                 token,
                 key,
@@ -168,31 +196,35 @@ class Authenticator:
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"Invalid token: {type(error).__name__}") from None
-        if not self._audience_ok(claims):
-            raise Unauthorized("Invalid token: wrong audience")
-        user_id = self._user_for_subject(claims["iss"], str(claims["sub"]))
+        user_id = self._user_for_subject(claims["iss"], self._subject(claims))
         return Principal(user_id, scopes_from_claims(claims), subject=f"jwt:{user_id}")
 
+    def _subject(self, claims: dict[str, Any]) -> str:
+        """The ``sub`` of an access token meant for this API."""
+        if claims.get("token_use", ACCESS) != ACCESS:  # Cognito's ID tokens say "id"
+            raise Unauthorized("Invalid token: not an access token")
+        if not self._audience_ok(claims):
+            raise Unauthorized("Invalid token: wrong audience")
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
+            raise Unauthorized("Invalid token: invalid subject")
+        return subject
+
     def _audience_ok(self, claims: dict[str, Any]) -> bool:
-        """``aud`` (OIDC ID tokens) or ``client_id`` (Cognito access tokens)."""
-        expected = self._config.oidc_audience
-        if not expected:
-            return True
-        audience = claims.get("aud", claims.get("client_id"))
+        """``aud`` (a string or a list), or, without one, ``client_id`` (Cognito access tokens)."""
+        audience = claims["aud"] if "aud" in claims else claims.get("client_id")
         audiences = audience if isinstance(audience, list) else [audience]
-        return expected in audiences
+        return self._config.oidc_audience in audiences
 
-    def _jwk_client(self):
-        if self._jwks is None:
-            import jwt
-
-            self._jwks = jwt.PyJWKClient(
+    def _keys(self) -> SigningKeys:
+        if self._signing_keys is None:
+            self._signing_keys = SigningKeys(
                 self._config.oidc_jwks_url or self._config.oidc_issuer.rstrip("/") + "/.well-known/jwks.json",
-                cache_keys=True,
-                lifespan=self._config.jwks_cache_seconds,
-                timeout=5,
+                algorithms=JWT_ALGORITHMS,
+                max_age=self._config.jwks_cache_seconds,
+                clock=self._clock,
             )
-        return self._jwks
+        return self._signing_keys
 
     def _user_for_subject(self, issuer: str, subject: str) -> int:
         key = (issuer, subject)
