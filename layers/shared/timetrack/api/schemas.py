@@ -286,6 +286,11 @@ VALIDATION_ERRORS = {
     400: {"model": ValidationErrorBody, "description": "Validation failed (every field named)"},
     401: {"model": ErrorBody, "description": "Missing, malformed, unknown, expired or revoked token"},
     403: {"model": ForbiddenBody, "description": FORBIDDEN_DESCRIPTION},
+    503: {
+        "model": ErrorBody,
+        "description": "A backing service is throttling or down: nothing was done; retry after `Retry-After`",
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+    },
 }
 NOT_FOUND = {404: {"model": ErrorBody, "description": "Not found, or not the caller's"}}
 TIMER_CONFLICT = {409: {"model": TimerConflict, "description": "Another timer is already running"}}
