@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 # Local runs never touch a real account.
 LOCAL_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help venv test lint unit validate build run user demo invoke bench openapi clean
+.PHONY: help venv test lint unit validate build run user demo invoke bench openapi clean docs-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ invoke: $(VENV)/.installed ## run one event through a handler in-process: make i
 
 bench: $(VENV)/.installed ## cold start, warm latency and DynamoDB cost figures
 	$(LOCAL_ENV) $(PY) -m bench
+
+docs-check: $(VENV)/.installed ## /docs renders every operation offline in headless Chromium (needs chromium)
+	$(LOCAL_ENV) $(PY) -m local.check_docs
 
 openapi: $(VENV)/.installed ## write the OpenAPI document to docs/openapi.json
 	mkdir -p docs && $(LOCAL_ENV) $(PY) -m local.openapi > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
