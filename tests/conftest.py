@@ -139,3 +139,16 @@ def moto_server(monkeypatch) -> Iterator[str]:
             finally:
                 server.stop()
                 runtime.reset()
+
+
+@pytest.fixture
+def served(moto_server, clock) -> Iterator[runtime.Services]:
+    """The service container talking HTTP to the moto server (real concurrency)."""
+    stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
+    runtime.reset()  # the boto3 clients are cached per process: rebuild them for this endpoint
+    built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
+    runtime.reset(built)
+    try:
+        yield built
+    finally:
+        runtime.reset()

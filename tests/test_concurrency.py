@@ -4,34 +4,14 @@ all-time totals hold when many requests for one user arrive at once."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 
-import boto3
-import pytest
-
-from local import stack
 from tests.racing import race
-from timetrack import runtime
-from timetrack.config import Settings
 from timetrack.errors import StaleWrite, TimerRunning
 from timetrack.models import PaymentStatus
 
 STARTS = 50
 UPDATES = 20
-
-
-@pytest.fixture
-def served(moto_server, clock) -> Iterator[runtime.Services]:
-    """The service container talking HTTP to the moto server."""
-    stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
-    runtime.reset()  # the boto3 clients are cached per process: rebuild them for this endpoint
-    built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
-    runtime.reset(built)
-    try:
-        yield built
-    finally:
-        runtime.reset()
 
 
 def test_concurrent_starts_yield_exactly_one_timer(served):

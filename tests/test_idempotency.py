@@ -6,7 +6,6 @@ not kept; keys are per user and stored hashed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -19,9 +18,7 @@ from local.app import build_app
 from tests.conftest import load_event
 from tests.racing import race
 from tests.test_events import EVENT_FILES, EXPECTATIONS, group_of, queued, with_real_ids, workspace_world
-from tests.test_iam import Need, fresh_stack, handled, missing_report
-from timetrack import runtime
-from timetrack.config import Settings
+from tests.test_iam import fresh_stack, handled, missing_report
 from timetrack.dal import aws as aws_clients
 from timetrack.services.idempotency import request_hash
 
@@ -251,19 +248,6 @@ def test_a_failed_clock_in_is_not_kept_so_its_retry_runs(client, world, services
 
 
 # --------------------------------------------------------------- race ---
-
-
-@pytest.fixture
-def served(moto_server, clock) -> Iterator[runtime.Services]:
-    """The app's services over HTTP against a moto server (real concurrency)."""
-    stack.create_resources(boto3.client("dynamodb", endpoint_url=moto_server, region_name=stack.REGION))
-    runtime.reset()  # the boto3 clients are cached per process: rebuild them for this endpoint
-    built = runtime.build(Settings(token_cache_seconds=0), clock=clock)
-    runtime.reset(built)
-    try:
-        yield built
-    finally:
-        runtime.reset()
 
 
 def test_twenty_concurrent_identical_starts_with_one_key_make_one_timer(served):
