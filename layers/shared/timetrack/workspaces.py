@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -159,3 +160,17 @@ class Task:
     priority: TaskPriority | None = None
     due_date: dt.date | None = None
     assignee: int | None = None
+
+
+def entry_rate(user_id: int, project: Project, contracts: Iterable[Contract], default_rate: Decimal) -> Decimal:
+    """The hourly rate of a new entry of ``user_id`` on ``project``: their active
+    contract on it (the newest, if several), else the project's rate, else
+    their default rate. It is fixed on the entry: later changes leave it."""
+    theirs = [
+        contract
+        for contract in contracts
+        if contract.active and contract.user_id == user_id and contract.project_id == project.id
+    ]
+    if theirs:
+        return max(theirs, key=lambda contract: (contract.created_at, contract.id)).hourly_rate
+    return project.hourly_rate if project.hourly_rate is not None else default_rate

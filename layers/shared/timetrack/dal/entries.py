@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import Conflict, StaleWrite, TimerRunning
-from ..models import Entry, PaymentStatus
+from ..models import Entry, EntrySource, PaymentStatus
 from .aws import cancellation_reasons, error_code
 from .batch import KeyRead
 from .codec import parse_utc, to_attr, to_item, utc_text
@@ -62,6 +62,12 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
         "updated_at": utc_text(entry.updated_at),
         "version": entry.version,
         "origin": entry.origin or None,
+        "workspace_id": entry.workspace_id,
+        "project_id": entry.project_id,
+        "task_id": entry.task_id,
+        "billable": entry.billable,
+        "tags": list(entry.tags) or None,
+        "source": entry.source.value,
     }
 
 
@@ -92,6 +98,8 @@ def _active_item(entry: Entry) -> dict[str, Any]:
 def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
     """Straight from the attribute map: lists and stats parse hundreds per request."""
     end, notes, origin = attrs.get("end_time"), attrs.get("notes"), attrs.get("origin")
+    workspace, project, task = attrs.get("workspace_id"), attrs.get("project_id"), attrs.get("task_id")
+    billable, tags, source = attrs.get("billable"), attrs.get("tags"), attrs.get("source")
     return Entry(
         id=int(attrs["id"]["N"]),
         user_id=int(attrs["user_id"]["N"]),
@@ -105,6 +113,13 @@ def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
         updated_at=parse_utc(attrs["updated_at"]["S"]),
         version=int(attrs["version"]["N"]),
         origin={k: None if "NULL" in v else int(v["N"]) for k, v in origin["M"].items()} if origin else {},
+        # Entries written before these fields: personal, billable, untagged, manual.
+        workspace_id=int(workspace["N"]) if workspace else None,
+        project_id=int(project["N"]) if project else None,
+        task_id=int(task["N"]) if task else None,
+        billable=billable["BOOL"] if billable else True,
+        tags=tuple(tag["S"] for tag in tags["L"]) if tags else (),
+        source=EntrySource(source["S"]) if source else EntrySource.MANUAL,
     )
 
 

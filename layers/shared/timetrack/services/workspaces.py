@@ -41,6 +41,7 @@ from ..workspaces import (
     TaskPriority,
     TaskStatus,
     Workspace,
+    entry_rate,
 )
 from .clock import Clock
 from .entries import TimeEntries
@@ -324,6 +325,13 @@ class Workspaces:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
         return self._repo.update(Project, workspace_id, project_id, {"status": ProjectStatus.ARCHIVED})
+
+    def entry_rate(self, workspace_id: int, user_id: int, project_id: int) -> Decimal:
+        """The rate a new entry of the user on the project is fixed at (see
+        :func:`timetrack.workspaces.entry_rate`); NotFound for an unknown project."""
+        project = self._project(workspace_id, project_id)
+        default = self._entries.caller(user_id).settings.default_hourly_rate
+        return entry_rate(user_id, project, self._repo.all(Contract, workspace_id), default)
 
     def find_project(self, workspace_id: int, project_id: int) -> Project:
         return self._project(workspace_id, project_id)
