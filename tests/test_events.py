@@ -48,6 +48,7 @@ PLACEHOLDERS = {
     ("contract_id", 560315): "contract_b",
     ("task_id", 1): "task",
     ("task_id", 12345): "task",
+    ("client_id", 1): "client",
     ("user_id", 2): "member",
     ("user_id", 100): "member",
     ("user_id", 101): "member_b",
@@ -218,6 +219,7 @@ def workspace_world(services, owner: int, *, members: bool = True) -> dict[str, 
     project = ws.create_project(owner, workspace.id, "Website", Decimal("80"))
     ctx["project"] = project.id
     ctx["task"] = ws.create_task(owner, workspace.id, project.id, "Landing page").id
+    ctx["client"] = ws.create_client(owner, workspace.id, "Initech", email="ap@initech.example").id
     if members:
         join(services, workspace.id, ctx["member"], by=owner)
         join(services, workspace.id, ctx["member_b"], by=owner)
@@ -626,6 +628,45 @@ def _tasks_update_check(status, body, ctx, services, user_id):
     assert body["title"] == "Landing page"  # unchanged
 
 
+def _clients_create_check(status, body, ctx, services, user_id):
+    assert status == 201
+    assert body["workspace_id"] == ctx["workspace"]
+    assert body["id"] != ctx["client"]
+    assert (body["name"], body["email"], body["company"]) == (
+        "Globex Corporation",
+        "billing@globex.example",
+        "Globex Corp.",
+    )
+    assert (body["phone"], body["address"], body["default_hourly_rate"]) == (
+        "+1 555 0100",
+        "1 Globex Way, Springfield",
+        95.0,
+    )
+    assert body["created_at"] == body["updated_at"] == "2024-01-22T09:00:00+00:00"
+
+
+def _clients_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [(c["id"], c["name"], c["email"]) for c in body] == [(ctx["client"], "Initech", "ap@initech.example")]
+
+
+def _clients_get_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert (body["id"], body["name"], body["phone"]) == (ctx["client"], "Initech", None)
+
+
+def _clients_update_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert (body["name"], body["email"]) == ("Initech", "ap@initech.example")  # unchanged
+    assert (body["phone"], body["default_hourly_rate"]) == ("+1 555 0199", 110.0)
+    assert services.workspaces.client(user_id, ctx["workspace"], ctx["client"]).phone == "+1 555 0199"
+
+
+def _clients_delete_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert services.workspaces.clients(user_id, ctx["workspace"]) == []
+
+
 # ------------------------------------------------- the invitee's invitations ---
 
 
@@ -866,6 +907,11 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "workspaces_tasks_list.json": (_tasks_list_setup, _tasks_list_check),
     "workspaces_tasks_get.json": (_world, _tasks_get_check),
     "workspaces_tasks_update.json": (_world, _tasks_update_check),
+    "workspaces_clients_create.json": (_world, _clients_create_check),
+    "workspaces_clients_list.json": (_world, _clients_list_check),
+    "workspaces_clients_get.json": (_world, _clients_get_check),
+    "workspaces_clients_update.json": (_world, _clients_update_check),
+    "workspaces_clients_delete.json": (_world, _clients_delete_check),
     "clock_in_start.json": (_world, _clock_in_start_check),
     "clock_in_stop.json": (_clock_in_stop_setup, _clock_in_stop_check),
     "clock_in_active.json": (_clock_in_active_setup, _clock_in_active_check),

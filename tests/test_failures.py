@@ -45,6 +45,7 @@ def world(services, client, make_user) -> dict:
     join(services, workspace.id, member["user_id"], by=owner["user_id"])
     project = ws.create_project(owner["user_id"], workspace.id, "Website", Decimal("50"))
     task = ws.create_task(owner["user_id"], workspace.id, project.id, "Landing page")
+    initech = ws.create_client(owner["user_id"], workspace.id, "Initech")
     contract = ws.create_contract(owner["user_id"], workspace.id, member["user_id"], project.id, Decimal("40"))
     entry = client.post(
         f"{API}/entries",
@@ -59,6 +60,7 @@ def world(services, client, make_user) -> dict:
             "workspace_id": workspace.id,
             "project_id": project.id,
             "task_id": task.id,
+            "client_id": initech.id,
             "contract_id": contract.id,
             "user_id": member["user_id"],
             "entry_id": entry.json()["id"],
@@ -103,6 +105,11 @@ ROUTES = [
     ("GET", f"{WS}/{{workspace_id}}/tasks", None),
     ("GET", f"{WS}/{{workspace_id}}/tasks/{{task_id}}", None),
     ("PATCH", f"{WS}/{{workspace_id}}/tasks/{{task_id}}", {"status": "done"}),
+    ("POST", f"{WS}/{{workspace_id}}/clients", {"name": "Globex"}),
+    ("GET", f"{WS}/{{workspace_id}}/clients", None),
+    ("GET", f"{WS}/{{workspace_id}}/clients/{{client_id}}", None),
+    ("PUT", f"{WS}/{{workspace_id}}/clients/{{client_id}}", {"phone": "+1 555 0100"}),
+    ("DELETE", f"{WS}/{{workspace_id}}/clients/{{client_id}}", None),
     ("GET", INVITATIONS, None),
     ("POST", f"{INVITATIONS}/{{workspace_id}}/accept", None),
     ("DELETE", f"{INVITATIONS}/{{workspace_id}}", None),

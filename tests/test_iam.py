@@ -337,13 +337,13 @@ DIRECTORY_KEYS = {
     "email": "EMAIL#someone@example.com",
     "subject": "SUBJECT#https://issuer.test#someone",
     "user": "USER#7",  # a profile, or a member's copy of a membership
-    "workspace": "WS#3",  # the workspace, its memberships, invitations, projects, contracts, tasks
+    "workspace": "WS#3",  # the workspace, its memberships, invitations, clients, projects, contracts, tasks
     "invitee": "INVITEE#EMAIL#someone@example.com",  # an invitee's copy of an invitation
     "token listing": "TOKENS#7",  # a token in its owner's (and creator's) list
     "token usage": "USAGE#5",  # a token's usage_count and last_used_at
     **{
         f"{kind} ids": f"COUNTER#{kind}"
-        for kind in ("entry", "user", "workspace", "project", "contract", "task", "token")
+        for kind in ("entry", "user", "workspace", "client", "project", "contract", "task", "token")
     },
 }
 # Every HTTP function may create a user on first sight of an OIDC token and count a token's use.
@@ -355,7 +355,8 @@ DIRECTORY_WRITES = {
     "clock_in": USER_CREATION | {"entry ids"},
     "stats": USER_CREATION,
     "settings": USER_CREATION,
-    "workspaces": USER_CREATION | {"workspace", "invitee", "workspace ids", "project ids", "contract ids", "task ids"},
+    "workspaces": USER_CREATION
+    | {"workspace", "invitee", "workspace ids", "client ids", "project ids", "contract ids", "task ids"},
     "tokens": USER_CREATION | {"token", "token listing", "token ids"},
     "clock_in_worker": {"workspace"},
 }

@@ -327,6 +327,10 @@ def test_managers_create_projects_and_members_read_them(client, team, clock):
         "workspace_id": team.ws,
         "name": "Website",
         "hourly_rate": 85.5,
+        "description": None,
+        "client_id": None,
+        "estimated_hours": None,
+        "status": "active",
         "archived": False,
         "created_at": "2024-01-22T10:15:00+00:00",
     }
@@ -374,7 +378,7 @@ def test_delete_archives_the_project(client, team, project):
 
     assert refused.status_code == 403
     assert archived.status_code == 200, archived.text
-    assert archived.json() == project | {"archived": True}
+    assert archived.json() == project | {"status": "archived", "archived": True}
     assert client.get(f"{API}/{team.ws}/projects", headers=team.member["headers"]).json() == [archived.json()]
     contract = client.post(
         f"{API}/{team.ws}/contracts",
@@ -508,7 +512,12 @@ def test_create_task(client, team, project, clock):
         "workspace_id": team.ws,
         "project_id": project["id"],
         "title": "Landing page",
+        "name": "Landing page",
+        "description": None,
         "status": "todo",
+        "priority": None,
+        "due_date": None,
+        "assignee": None,
         "tracked_minutes": 0,
         "created_at": "2024-01-22T11:00:00+00:00",
     }
@@ -558,9 +567,9 @@ def test_patch_task_changes_title_and_status(client, team, project):
     refused = client.patch(url, json={"status": "cancelled"}, headers=team.member["headers"])
 
     assert retitled.status_code == 200, retitled.text
-    assert retitled.json() == task | {"title": "Final copy"}
-    assert moved.json() == task | {"title": "Final copy", "status": "in_progress"}
-    assert both.json() == task | {"title": "Shipped", "status": "done"}
+    assert retitled.json() == task | {"title": "Final copy", "name": "Final copy"}
+    assert moved.json() == task | {"title": "Final copy", "name": "Final copy", "status": "in_progress"}
+    assert both.json() == task | {"title": "Shipped", "name": "Shipped", "status": "done"}
     assert invalid.status_code == 400
     assert locs(invalid) == [["body", "status"]]
     assert refused.status_code == 403
@@ -649,6 +658,11 @@ EVENT_STATUS = {
     "workspaces_tasks_list.json": 200,
     "workspaces_tasks_get.json": 200,
     "workspaces_tasks_update.json": 200,
+    "workspaces_clients_create.json": 201,
+    "workspaces_clients_list.json": 200,
+    "workspaces_clients_get.json": 200,
+    "workspaces_clients_update.json": 200,
+    "workspaces_clients_delete.json": 204,
 }
 
 
@@ -704,12 +718,14 @@ def test_event_runs_through_the_lambda_handler(name, services, demo_user, make_u
     project = directory.create_project(demo, workspace.id, "Demo project", Decimal("80"))
     contract = directory.create_contract(demo, workspace.id, bob, project.id, Decimal("60"))
     task = directory.create_task(demo, workspace.id, project.id, "Demo task")
+    acme = directory.create_client(demo, workspace.id, "Demo client")
     directory.invite(demo, workspace.id, Role.MEMBER, email="invitee@example.com")  # the revoke event's
     ids = {
         "workspace_id": workspace.id,
         "project_id": project.id,
         "contract_id": contract.id,
         "task_id": task.id,
+        "client_id": acme.id,
         "user_id": bob,
     }
     body_ids = ids | {"user_id": carol} if name == "workspaces_members_add.json" else ids
@@ -719,7 +735,9 @@ def test_event_runs_through_the_lambda_handler(name, services, demo_user, make_u
     assert response["statusCode"] == EVENT_STATUS[name], response.get("body")
     if response["statusCode"] == 204:
         assert not response.get("body")
-        if name == "workspaces_members_revoke.json":  # the email invitation is gone, bob stays
+        if name == "workspaces_clients_delete.json":
+            assert directory.clients(demo, workspace.id) == []
+        elif name == "workspaces_members_revoke.json":  # the email invitation is gone, bob stays
             assert {m.user_id for m in directory.members(demo, workspace.id)} == {demo, bob}
         else:
             assert directory.member_of(workspace.id, bob) is None

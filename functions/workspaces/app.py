@@ -1,9 +1,10 @@
-"""Workspaces: the directory of members, projects, contracts and tasks, and
+"""Workspaces: the directory of members, clients, projects, contracts and tasks, and
 the invitations through which members join.
 
 Permissions live in the service: anyone not a member gets 404 for anything in
 the workspace; owners and executive managers manage; members read. Scopes:
-projects and contracts are `read:/write:projects`, tasks `read:/write:tasks`,
+clients are `read:/write:clients`, projects and contracts
+`read:/write:projects`, tasks `read:/write:tasks`,
 the caller's workspaces and members `read:users`, and creating workspaces and
 changing who is a member `admin:all`.
 """
@@ -18,6 +19,9 @@ from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.deps import requires
 from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody, ForbiddenBody
 from timetrack.api.workspace_schemas import (
+    ClientCreate,
+    ClientPublic,
+    ClientUpdate,
     ContractCreate,
     ContractPublic,
     InvitationPublic,
@@ -155,6 +159,65 @@ async def revoke_email_invitation(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+# -- clients ----------------------------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/clients",
+    response_model=ClientPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createClient",
+    responses=MANAGE | _409("Another client of the workspace has the name"),
+)
+async def create_client(
+    workspace_id: int, body: ClientCreate, actor: Annotated[Principal, requires("write:clients")]
+) -> ClientPublic:
+    details = body.model_dump(include=body.model_fields_set - {"name"})
+    return ClientPublic.of(services().workspaces.create_client(actor, workspace_id, body.name, **details))
+
+
+@router.get("/{workspace_id}/clients", response_model=list[ClientPublic], operation_id="listClients", responses=READ)
+async def list_clients(workspace_id: int, actor: Annotated[Principal, requires("read:clients")]) -> list[ClientPublic]:
+    return [ClientPublic.of(client) for client in services().workspaces.clients(actor, workspace_id)]
+
+
+@router.get(
+    "/{workspace_id}/clients/{client_id}", response_model=ClientPublic, operation_id="getClient", responses=READ
+)
+async def get_client(
+    workspace_id: int, client_id: int, actor: Annotated[Principal, requires("read:clients")]
+) -> ClientPublic:
+    return ClientPublic.of(services().workspaces.client(actor, workspace_id, client_id))
+
+
+@router.put(
+    "/{workspace_id}/clients/{client_id}",
+    response_model=ClientPublic,
+    operation_id="updateClient",
+    responses=MANAGE | _409("Another client of the workspace has the name"),
+)
+async def update_client(
+    workspace_id: int, client_id: int, body: ClientUpdate, actor: Annotated[Principal, requires("write:clients")]
+) -> ClientPublic:
+    """Only the fields sent change; `null` clears one (not the name)."""
+    changes = body.model_dump(include=body.model_fields_set)
+    return ClientPublic.of(services().workspaces.update_client(actor, workspace_id, client_id, changes))
+
+
+@router.delete(
+    "/{workspace_id}/clients/{client_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteClient",
+    responses=MANAGE | _409("A project (archived ones too) still names the client"),
+)
+async def delete_client(
+    workspace_id: int, client_id: int, actor: Annotated[Principal, requires("write:clients")]
+) -> Response:
+    """Deletes the client and frees its name; 409 while a project names it."""
+    services().workspaces.delete_client(actor, workspace_id, client_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 # -- projects -------------------------------------------------------------------
 
 
@@ -168,7 +231,9 @@ async def revoke_email_invitation(
 async def create_project(
     workspace_id: int, body: ProjectCreate, actor: Annotated[Principal, requires("write:projects")]
 ) -> ProjectPublic:
-    return ProjectPublic.of(services().workspaces.create_project(actor, workspace_id, body.name, body.hourly_rate))
+    details = body.model_dump(include=body.model_fields_set - {"name", "hourly_rate"})
+    project = services().workspaces.create_project(actor, workspace_id, body.name, body.hourly_rate, **details)
+    return ProjectPublic.of(project)
 
 
 @router.get("/{workspace_id}/projects", response_model=list[ProjectPublic], operation_id="listProjects", responses=READ)
@@ -197,7 +262,7 @@ async def get_project(
 async def update_project(
     workspace_id: int, project_id: int, body: ProjectUpdate, actor: Annotated[Principal, requires("write:projects")]
 ) -> ProjectPublic:
-    """Only the fields sent change; `hourly_rate: null` clears the rate."""
+    """Only the fields sent change; `null` clears one (`hourly_rate: null` clears the rate)."""
     changes = body.model_dump(include=body.model_fields_set)
     return ProjectPublic.of(services().workspaces.update_project(actor, workspace_id, project_id, changes))
 
@@ -284,8 +349,10 @@ async def end_contract(
 async def create_task(
     workspace_id: int, body: TaskCreate, actor: Annotated[Principal, requires("write:tasks")]
 ) -> TaskPublic:
-    """A task in a project of the workspace, status `todo`."""
-    return TaskPublic.of(services().workspaces.create_task(actor, workspace_id, body.project_id, body.title))
+    """A task in a project of the workspace, status `todo` unless given; `name` or `title`."""
+    details = body.changes()
+    task = services().workspaces.create_task(actor, workspace_id, body.project_id, details.pop("title"), **details)
+    return TaskPublic.of(task)
 
 
 @router.get("/{workspace_id}/tasks", response_model=list[TaskPublic], operation_id="listTasks", responses=READ)
@@ -309,9 +376,8 @@ async def get_task(workspace_id: int, task_id: int, actor: Annotated[Principal, 
 async def update_task(
     workspace_id: int, task_id: int, body: TaskUpdate, actor: Annotated[Principal, requires("write:tasks")]
 ) -> TaskPublic:
-    """Only the fields sent change."""
-    changes = body.model_dump(include=body.model_fields_set)
-    return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, changes))
+    """Only the fields sent change; `null` clears one (not the title or status)."""
+    return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, body.changes()))
 
 
 # -- the invitee's invitations ------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -37,6 +38,19 @@ class PaymentStatus(StrEnum):
     INVOICED_NOT_APPROVED = "invoiced_not_approved"
     INVOICED_APPROVED = "invoiced_approved"
     PAID = "paid"
+
+
+class EntrySource(StrEnum):
+    """How an entry was made: typed in whole, or by a timer (started, later stopped)."""
+
+    MANUAL = "manual"
+    TIMER = "timer"
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Each tag trimmed, empty ones dropped, repeats dropped (the first kept,
+    compared exactly), in the order given."""
+    return tuple(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
 
 
 class WeekStart(StrEnum):
@@ -79,6 +93,14 @@ class Entry:
     version: int = 1
     # Where a clock-in came from (workspace API); empty for personal entries.
     origin: dict[str, int | None] = field(default_factory=dict)
+    # The workspace the entry belongs to (None: a personal entry), and its
+    # project and task there.
+    workspace_id: int | None = None
+    project_id: int | None = None
+    task_id: int | None = None
+    billable: bool = True
+    tags: tuple[str, ...] = ()
+    source: EntrySource = EntrySource.MANUAL
 
     @property
     def running(self) -> bool:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .services.worker import ClockInEffects
     from .services.workspaces import Workspaces
 
-DIRECTORY_ID_KINDS = ("workspace", "project", "contract", "task")
+DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task")
 
 
 class Services:

@@ -1,8 +1,9 @@
-"""Workspace models: members with roles, invitations, projects, contracts and tasks."""
+"""Workspace models: members with roles, invitations, clients, projects, contracts and tasks."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -60,13 +61,68 @@ class Invitation:
 
 
 @dataclass(frozen=True, slots=True)
+class Client:
+    """Whom the workspace works for; ``name`` is unique in the workspace
+    (compared by :func:`client_name_key`)."""
+
+    id: int
+    workspace_id: int
+    name: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    email: str | None = None
+    company: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    default_hourly_rate: Decimal | None = None
+    # How many projects name the client: it cannot be deleted while any does.
+    project_count: int = 0
+
+
+def client_name_key(name: str) -> str:
+    """What makes two client names the same: case and runs of spaces are ignored."""
+    return " ".join(name.split()).casefold()
+
+
+class ProjectStatus(StrEnum):
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    ARCHIVED = "archived"
+
+
+class TaskPriority(StrEnum):
+    """Stored as the word; seed 002's clients send 1 (low) to 4 (urgent)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @classmethod
+    def parse(cls, value: int | str) -> TaskPriority:
+        """1-4 or the word; ValueError for anything else."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 1 <= value <= len(cls):
+                raise ValueError(value)
+            return list(cls)[value - 1]
+        return cls(value)
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     id: int
     workspace_id: int
     name: str
     hourly_rate: Decimal | None
-    archived: bool
+    status: ProjectStatus
     created_at: dt.datetime
+    description: str | None = None
+    client_id: int | None = None
+    estimated_hours: Decimal | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.status is ProjectStatus.ARCHIVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +147,8 @@ class Contract:
 
 @dataclass(frozen=True, slots=True)
 class Task:
+    """``title`` is the task's name (seed 002 calls it ``name``)."""
+
     id: int
     workspace_id: int
     project_id: int
@@ -98,3 +156,21 @@ class Task:
     status: TaskStatus
     created_at: dt.datetime
     tracked_minutes: Decimal = ZERO
+    description: str | None = None
+    priority: TaskPriority | None = None
+    due_date: dt.date | None = None
+    assignee: int | None = None
+
+
+def entry_rate(user_id: int, project: Project, contracts: Iterable[Contract], default_rate: Decimal) -> Decimal:
+    """The hourly rate of a new entry of ``user_id`` on ``project``: their active
+    contract on it (the newest, if several), else the project's rate, else
+    their default rate. It is fixed on the entry: later changes leave it."""
+    theirs = [
+        contract
+        for contract in contracts
+        if contract.active and contract.user_id == user_id and contract.project_id == project.id
+    ]
+    if theirs:
+        return max(theirs, key=lambda contract: (contract.created_at, contract.id)).hourly_rate
+    return project.hourly_rate if project.hourly_rate is not None else default_rate

@@ -17,12 +17,21 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
     "startSession": {"201": _THE_ENTRY},
     "createWorkspace": {
         "201": {
+            "createClient": _WORKSPACE_ID,
+            "listClients": _WORKSPACE_ID,
             "createProject": _WORKSPACE_ID,
             "listProjects": _WORKSPACE_ID,
             "createContract": _WORKSPACE_ID,
             "listContracts": _WORKSPACE_ID,
             "createTask": _WORKSPACE_ID,
             "listTasks": _WORKSPACE_ID,
+        }
+    },
+    "createClient": {
+        "201": {
+            "getClient": {**_IN_WORKSPACE, "client_id": "$response.body#/id"},
+            "updateClient": {**_IN_WORKSPACE, "client_id": "$response.body#/id"},
+            "deleteClient": {**_IN_WORKSPACE, "client_id": "$response.body#/id"},
         }
     },
     "createProject": {

@@ -8,18 +8,46 @@ explicit offset (a workspace has no single time zone).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from ..errors import ValidationFailed
 from ..models import round_money
-from ..services.workspaces import EMAIL_MAX_LENGTH, EMAIL_PATTERN, NAME_MAX_LENGTH
-from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
+from ..services.workspaces import (
+    CONTACT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    MAX_ESTIMATED_HOURS,
+    NAME_MAX_LENGTH,
+)
+from ..workspaces import (
+    Client,
+    Contract,
+    Invitation,
+    Member,
+    Project,
+    ProjectStatus,
+    Role,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    Workspace,
+)
 from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
 Id = JsonId
 Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["ana@example.com"])]
+Contact = Annotated[str, Field(max_length=CONTACT_MAX_LENGTH)]
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
+Hours = Annotated[Decimal, Field(ge=0, lt=MAX_ESTIMATED_HOURS, examples=[120])]
+Priority = Annotated[
+    Annotated[int, Field(ge=1, le=4)] | TaskPriority,
+    Field(description="1 (low) to 4 (urgent), or the word; answered as the word."),
+]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -129,19 +157,70 @@ class InvitationPublic(BaseModel):
         )
 
 
+# -- clients --------------------------------------------------------------------
+
+
+class ClientUpdate(InputModel):
+    """Only the fields sent change; ``null`` (or an empty text) clears one, except the name."""
+
+    name: Name | None = Field(None, description="Unique in the workspace (case and spaces ignored).")
+    email: Email | None = None
+    company: Contact | None = None
+    phone: Contact | None = None
+    address: Contact | None = None
+    default_hourly_rate: Rate | None = None
+
+
+class ClientCreate(ClientUpdate):
+    name: Name = Field(description="Unique in the workspace (case and spaces ignored).")
+
+
+class ClientPublic(BaseModel):
+    id: int
+    workspace_id: int
+    name: str
+    email: str | None
+    company: str | None
+    phone: str | None
+    address: str | None
+    default_hourly_rate: Number | None
+    created_at: OffsetDateTime
+    updated_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, client: Client) -> ClientPublic:
+        return cls.model_construct(
+            id=client.id,
+            workspace_id=client.workspace_id,
+            name=client.name,
+            email=client.email,
+            company=client.company,
+            phone=client.phone,
+            address=client.address,
+            default_hourly_rate=client.default_hourly_rate,
+            created_at=_utc(client.created_at),
+            updated_at=_utc(client.updated_at),
+        )
+
+
 # -- projects -------------------------------------------------------------------
 
 
-class ProjectCreate(InputModel):
-    name: Name
-    hourly_rate: Rate | None = Field(None, description="The project's usual rate; contracts carry their own.")
-
-
 class ProjectUpdate(InputModel):
-    """Only the fields sent change; ``hourly_rate: null`` clears the rate."""
+    """Only the fields sent change; ``null`` clears one (``hourly_rate: null`` clears the rate)."""
 
     name: Name | None = None
     hourly_rate: Rate | None = None
+    description: Description | None = None
+    client_id: Id | None = Field(None, description="A client of the workspace (400 otherwise).")
+    estimated_hours: Hours | None = None
+    status: ProjectStatus | None = Field(None, description="`archived` is what DELETE sets.")
+
+
+class ProjectCreate(ProjectUpdate):
+    name: Name
+    hourly_rate: Rate | None = Field(None, description="The project's usual rate; contracts carry their own.")
+    status: ProjectStatus = ProjectStatus.ACTIVE
 
 
 class ProjectPublic(BaseModel):
@@ -149,7 +228,11 @@ class ProjectPublic(BaseModel):
     workspace_id: int
     name: str
     hourly_rate: Number | None
-    archived: bool
+    description: str | None
+    client_id: int | None
+    estimated_hours: Number | None
+    status: ProjectStatus
+    archived: bool = Field(description="`status == archived`, for clients that predate statuses.")
     created_at: OffsetDateTime
 
     @classmethod
@@ -159,6 +242,10 @@ class ProjectPublic(BaseModel):
             workspace_id=project.workspace_id,
             name=project.name,
             hourly_rate=project.hourly_rate,
+            description=project.description,
+            client_id=project.client_id,
+            estimated_hours=project.estimated_hours,
+            status=project.status,
             archived=project.archived,
             created_at=_utc(project.created_at),
         )
@@ -206,14 +293,39 @@ class ContractPublic(BaseModel):
 # -- tasks ----------------------------------------------------------------------
 
 
-class TaskCreate(InputModel):
-    project_id: Id
-    title: Name
-
-
 class TaskUpdate(InputModel):
+    """Only the fields sent change; ``null`` clears one (not the name or status).
+    ``name`` and ``title`` are the same field: send either."""
+
     title: Name | None = None
+    name: Name | None = Field(None, description="The same as `title`.")
     status: TaskStatus | None = None
+    description: Description | None = None
+    priority: Priority | None = None
+    due_date: dt.date | None = None
+    assignee: Id | None = Field(None, description="An active member's user id, or null.")
+
+    def changes(self) -> dict:
+        """The fields sent, ``name`` given as ``title``; 400 if both differ."""
+        sent = self.model_dump(include=self.model_fields_set)
+        name = sent.pop("name", None)
+        if name is not None:
+            if sent.get("title") not in (None, name):
+                raise ValidationFailed("name", "name and title are the same field; send one")
+            sent["title"] = name
+        return sent
+
+
+class TaskCreate(TaskUpdate):
+    project_id: Id
+    status: TaskStatus = TaskStatus.TODO
+
+    def changes(self) -> dict:
+        sent = super().changes()
+        if sent.get("title") is None:
+            raise ValidationFailed("title", "give a title (or a name)")
+        sent.pop("project_id")
+        return sent
 
 
 class TaskPublic(BaseModel):
@@ -221,7 +333,12 @@ class TaskPublic(BaseModel):
     workspace_id: int
     project_id: int
     title: str
+    name: str = Field(description="The same as `title`.")
+    description: str | None
     status: TaskStatus
+    priority: TaskPriority | None
+    due_date: dt.date | None
+    assignee: int | None
     tracked_minutes: Number = Field(description="Minutes of stopped clock-ins on the task, 2 decimal places.")
     created_at: OffsetDateTime
 
@@ -232,7 +349,12 @@ class TaskPublic(BaseModel):
             workspace_id=task.workspace_id,
             project_id=task.project_id,
             title=task.title,
+            name=task.title,
+            description=task.description,
             status=task.status,
+            priority=task.priority,
+            due_date=task.due_date,
+            assignee=task.assignee,
             tracked_minutes=round_money(task.tracked_minutes),
             created_at=_utc(task.created_at),
         )

@@ -24,6 +24,8 @@ def to_attr(value: Any) -> dict[str, Any]:
         return {"N": str(value)}
     if isinstance(value, dict):
         return {"M": {k: to_attr(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
@@ -39,6 +41,8 @@ def from_attr(attr: dict[str, Any]) -> Any:
         return value
     if kind == "M":
         return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
     raise TypeError(f"unexpected attribute type {kind}")
 
 

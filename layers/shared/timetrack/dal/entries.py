@@ -14,6 +14,21 @@ One item collection per user (``pk = USER#<id>``):
 
 Local (not global) indexes: strongly consistent reads, so a list or stats call
 right after a write sees it.
+
+An entry of a workspace also carries the keys of four sparse global indexes,
+all sorted by ``ws_sort = <start utc>#<id>`` (personal entries have none):
+
+=====================  ==============================  =====================
+index                  partition                       lists
+=====================  ==============================  =====================
+``ByWorkspace``        ``ws_pk = WS#<w>``              the workspace's
+``ByWorkspaceUser``    ``wsu_pk = WS#<w>#U#<user>``    one member's there
+``ByWorkspaceProject`` ``wsp_pk = WS#<w>#P#<project>`` one project's
+``ByWorkspaceTask``    ``wst_pk = WS#<w>#T#<task>``    one task's
+=====================  ==============================  =====================
+
+Global indexes are eventually consistent (a list may miss a write of the
+last moment); the entry itself is read from the table.
 """
 
 from __future__ import annotations
@@ -25,7 +40,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import Conflict, StaleWrite, TimerRunning
-from ..models import Entry, PaymentStatus
+from ..models import Entry, EntrySource, PaymentStatus
 from .aws import cancellation_reasons, error_code
 from .batch import KeyRead
 from .codec import parse_utc, to_attr, to_item, utc_text
@@ -62,6 +77,12 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
         "updated_at": utc_text(entry.updated_at),
         "version": entry.version,
         "origin": entry.origin or None,
+        "workspace_id": entry.workspace_id,
+        "project_id": entry.project_id,
+        "task_id": entry.task_id,
+        "billable": entry.billable,
+        "tags": list(entry.tags) or None,
+        "source": entry.source.value,
     }
 
 
@@ -76,7 +97,35 @@ def _entry_item(entry: Entry) -> dict[str, Any]:
     }
     if entry.end_time is not None:
         item["end_sort"] = {"S": f"{utc_text(entry.end_time)}#{entry.id:016d}"}
+    if entry.workspace_id is not None:
+        item |= {name: {"S": value} for name, value in _workspace_keys(entry).items()}
     return item
+
+
+# The workspace indexes: (index, partition attribute) by the filter they answer.
+WORKSPACE_INDEXES = {
+    "workspace": ("ByWorkspace", "ws_pk"),
+    "user": ("ByWorkspaceUser", "wsu_pk"),
+    "project": ("ByWorkspaceProject", "wsp_pk"),
+    "task": ("ByWorkspaceTask", "wst_pk"),
+}
+
+
+def _workspace_partition(workspace_id: int, kind: str, value: int | None = None) -> str:
+    return f"WS#{workspace_id}" if kind == "workspace" else f"WS#{workspace_id}#{kind[0].upper()}#{value}"
+
+
+def _workspace_keys(entry: Entry) -> dict[str, str]:
+    keys = {"ws_sort": f"{utc_text(entry.start_time)}#{entry.id:016d}"}
+    for kind, value in (
+        ("workspace", entry.workspace_id),
+        ("user", entry.user_id),
+        ("project", entry.project_id),
+        ("task", entry.task_id),
+    ):
+        if value is not None:
+            keys[WORKSPACE_INDEXES[kind][1]] = _workspace_partition(entry.workspace_id, kind, value)
+    return keys
 
 
 def _active_item(entry: Entry) -> dict[str, Any]:
@@ -92,6 +141,8 @@ def _active_item(entry: Entry) -> dict[str, Any]:
 def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
     """Straight from the attribute map: lists and stats parse hundreds per request."""
     end, notes, origin = attrs.get("end_time"), attrs.get("notes"), attrs.get("origin")
+    workspace, project, task = attrs.get("workspace_id"), attrs.get("project_id"), attrs.get("task_id")
+    billable, tags, source = attrs.get("billable"), attrs.get("tags"), attrs.get("source")
     return Entry(
         id=int(attrs["id"]["N"]),
         user_id=int(attrs["user_id"]["N"]),
@@ -105,6 +156,13 @@ def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
         updated_at=parse_utc(attrs["updated_at"]["S"]),
         version=int(attrs["version"]["N"]),
         origin={k: None if "NULL" in v else int(v["N"]) for k, v in origin["M"].items()} if origin else {},
+        # Entries written before these fields: personal, billable, untagged, manual.
+        workspace_id=int(workspace["N"]) if workspace else None,
+        project_id=int(project["N"]) if project else None,
+        task_id=int(task["N"]) if task else None,
+        billable=billable["BOOL"] if billable else True,
+        tags=tuple(tag["S"] for tag in tags["L"]) if tags else (),
+        source=EntrySource(source["S"]) if source else EntrySource.MANUAL,
     )
 
 
@@ -189,6 +247,60 @@ class EntryRepository:
             },
         )
         return [_entry_from_item(item) for item in items]
+
+    def workspace_entries(
+        self,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        skip: int = 0,
+        limit: int = 50,
+    ) -> list[Entry]:
+        """A workspace's entries, newest start first, that start in [start, end),
+        one Query on the narrowest index (task, else project, else user, else
+        the workspace's), reading at most ``skip + limit`` items. A task
+        implies its project. With a user and a project or task, the user is a
+        filter on that project's or task's entries (they are read until the page
+        fills)."""
+        if task_id is not None:
+            kind, value = "task", task_id
+        elif project_id is not None:
+            kind, value = "project", project_id
+        elif user_id is not None:
+            kind, value = "user", user_id
+        else:
+            kind, value = "workspace", None
+        index, partition = WORKSPACE_INDEXES[kind]
+        low = utc_text(start) if start else "0"  # key values cannot be empty
+        high = utc_text(end) if end else AFTER_EVERY_INSTANT  # ``<end>#<id>`` sorts after ``<end>``
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{partition} = :pk AND ws_sort BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": _workspace_partition(workspace_id, kind, value)},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
+            "ScanIndexForward": False,
+        }
+        if user_id is not None and kind in ("project", "task"):
+            request["FilterExpression"] = "user_id = :user"
+            request["ExpressionAttributeValues"][":user"] = {"N": str(user_id)}
+        wanted = skip + limit
+        items: list[dict[str, Any]] = []
+        while len(items) < wanted:
+            request["Limit"] = min(PAGE_SIZE, wanted - len(items))
+            response = self._db.query(**request)
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [_entry_from_item(item) for item in items[skip:wanted]]
 
     # -- writes (each one transaction: whole or absent) ----------------------
 

@@ -11,6 +11,10 @@ pk / sk                                   holds
                                           ``USER#<user>`` or ``EMAIL#<email>``
 ``INVITEE#<invitee>`` / ``WS#<id>``       the same invitation, seen from the
                                           invitee (lists "my invitations")
+``WS#<id>`` / ``CLIENT#<id>``             a client, with how many projects
+                                          name it (``project_count``)
+``WS#<id>`` / ``CLIENTNAME#<name>``       a client's name taken (normalised,
+                                          ``client_name_key``): names are unique
 ``WS#<id>`` / ``PROJECT#<id>``            a project
 ``WS#<id>`` / ``CONTRACT#<id>``           a member's assignment to a project
 ``WS#<id>`` / ``TASK#<id>``               a task in a project
@@ -18,6 +22,10 @@ pk / sk                                   holds
 
 Membership changes write both membership items and the owner count in one
 transaction; the count's condition (``owners > 1``) keeps the last owner.
+A client and its name item are written, moved and deleted in one
+transaction (a name is taken by a conditional put); a project naming a
+client counts itself on the client in the same transaction as the project,
+so a client still named by a project cannot be deleted.
 An invitation is both its items; accepting deletes them and puts the
 membership in one transaction, so nobody is half invited or half a member.
 """
@@ -33,8 +41,20 @@ from typing import Any, get_args, get_type_hints
 
 from botocore.exceptions import ClientError
 
-from ..errors import Conflict, DomainError, NotFound
-from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
+from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..workspaces import (
+    Client,
+    Contract,
+    Invitation,
+    Member,
+    Project,
+    ProjectStatus,
+    Role,
+    Task,
+    TaskStatus,
+    Workspace,
+    client_name_key,
+)
 from .aws import cancellation_reasons, error_code
 from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 
@@ -42,6 +62,33 @@ from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 class LastOwner(Conflict):
     def __init__(self) -> None:
         super().__init__("The last owner cannot leave or be demoted; make another member owner first.")
+
+
+def _set_or_remove(assignments: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """An update expression SETting the given attributes, REMOVing those given
+    as None (absent means null), with its names and values."""
+    names = {f"#a{i}": name for i, name in enumerate(assignments)}
+    values = {f":v{i}": to_attr(value) for i, value in enumerate(assignments.values()) if value is not None}
+    sets = [f"#a{i} = :v{i}" for i, value in enumerate(assignments.values()) if value is not None]
+    removes = [f"#a{i}" for i, value in enumerate(assignments.values()) if value is None]
+    clauses = []
+    if sets:
+        clauses.append("SET " + ", ".join(sets))
+    if removes:
+        clauses.append("REMOVE " + ", ".join(removes))
+    return " ".join(clauses), names, values
+
+
+def _not_member(user_id: int) -> ValidationFailed:
+    return ValidationFailed("assignee", f"user {user_id} is not a member of the workspace")
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A client named {name!r} already exists in the workspace")
+
+
+def _no_client(client_id: int | None) -> ValidationFailed:
+    return ValidationFailed("client_id", f"client {client_id} is not a client of the workspace")
 
 
 def _ws(workspace_id: int) -> str:
@@ -57,6 +104,8 @@ def _plain(value: Any) -> Any:
     """A model value as stored: datetimes as UTC text, enums as their value."""
     if isinstance(value, dt.datetime):
         return utc_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     return value
@@ -79,6 +128,9 @@ def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
 def _parse(cls: type, values: dict[str, Any]) -> Any:
     """A model from its item: an absent attribute is None; text, numbers and
     enum values become the field's own type."""
+    if cls is Project and "status" not in values:
+        # Projects written before statuses carried an ``archived`` flag.
+        values = values | {"status": ProjectStatus.ARCHIVED if values.get("archived") else ProjectStatus.ACTIVE}
     kwargs = {}
     for field in dataclasses.fields(cls):
         kind, nullable = _field_types(cls)[field.name]
@@ -89,6 +141,8 @@ def _parse(cls: type, values: dict[str, Any]) -> Any:
             continue
         if kind is dt.datetime:
             value = parse_utc(value)
+        elif kind is dt.date:
+            value = dt.date.fromisoformat(value)
         elif kind is int or (isinstance(kind, type) and issubclass(kind, Enum)):
             value = kind(value)
         kwargs[field.name] = value
@@ -146,19 +200,11 @@ class WorkspaceRepository:
 
     def _update(self, pk: str, sk: str, assignments: dict[str, Any]) -> Any:
         """SET the given attributes; a None value REMOVEs it (absent means null)."""
-        names = {f"#a{i}": name for i, name in enumerate(assignments)}
-        values = {f":v{i}": to_attr(value) for i, value in enumerate(assignments.values()) if value is not None}
-        sets = [f"#a{i} = :v{i}" for i, value in enumerate(assignments.values()) if value is not None]
-        removes = [f"#a{i}" for i, value in enumerate(assignments.values()) if value is None]
-        clauses = []
-        if sets:
-            clauses.append("SET " + ", ".join(sets))
-        if removes:
-            clauses.append("REMOVE " + ", ".join(removes))
+        expression, names, values = _set_or_remove(assignments)
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": key(pk, sk),
-            "UpdateExpression": " ".join(clauses),
+            "UpdateExpression": expression,
             "ConditionExpression": "attribute_exists(pk)",
             "ExpressionAttributeNames": names,
             "ReturnValues": "ALL_NEW",
@@ -330,12 +376,116 @@ class WorkspaceRepository:
             update["ExpressionAttributeValues"][":one"] = {"N": "1"}
         return {"Update": update}
 
+    # -- clients -----------------------------------------------------------------
+
+    def create_client(self, client: Client) -> None:
+        """The client and its name item; Conflict if the name is taken."""
+        writes = [
+            self._put_new(_ws(client.workspace_id), f"CLIENT#{client.id}", client),
+            self._name_put(client.workspace_id, client.name, client.id),
+        ]
+        self._transact(writes, {1: _name_taken(client.name)})
+
+    def update_client(self, before: Client, changes: dict[str, Any]) -> Client:
+        """Apply ``changes`` (None clears) to the client as read; a new name
+        takes its name item and frees the old one in the same transaction.
+        Conflict if the name is taken or the client was renamed meanwhile."""
+        values = {name: _plain(value) for name, value in changes.items()}
+        update = self._update_item(_ws(before.workspace_id), f"CLIENT#{before.id}", "", {})
+        update["UpdateExpression"], names, update["ExpressionAttributeValues"] = _set_or_remove(values)
+        update["ExpressionAttributeNames"] = names | {"#n": "name"}
+        update["ExpressionAttributeValues"][":old"] = {"S": before.name}
+        update["ConditionExpression"] = "#n = :old"
+        writes: list[dict[str, Any]] = [{"Update": update}]
+        failures: dict[int, DomainError] = {0: NotFound(f"Client {before.id} not found")}
+        new_name = changes.get("name")
+        if new_name is not None and client_name_key(new_name) != client_name_key(before.name):
+            failures[len(writes)] = _name_taken(new_name)
+            writes.append(self._name_put(before.workspace_id, new_name, before.id))
+            writes.append(self._name_delete(before.workspace_id, before.name))
+        self._transact(writes, failures)
+        return dataclasses.replace(before, **changes)
+
+    def delete_client(self, client: Client) -> None:
+        """The client and its name item; Conflict while a project names it."""
+        delete = {
+            "TableName": self._table,
+            "Key": key(_ws(client.workspace_id), f"CLIENT#{client.id}"),
+            "ConditionExpression": "attribute_not_exists(project_count) OR project_count = :zero",
+            "ExpressionAttributeValues": {":zero": {"N": "0"}},
+        }
+        in_use = Conflict(f"Client {client.id} still has projects; move or delete them first")
+        self._transact([{"Delete": delete}, self._name_delete(client.workspace_id, client.name)], {0: in_use})
+
+    def _name_put(self, workspace_id: int, name: str, client_id: int) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": key(_ws(workspace_id), f"CLIENTNAME#{client_name_key(name)}")
+                | {"client_id": {"N": str(client_id)}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _name_delete(self, workspace_id: int, name: str) -> dict[str, Any]:
+        return {
+            "Delete": {"TableName": self._table, "Key": key(_ws(workspace_id), f"CLIENTNAME#{client_name_key(name)}")}
+        }
+
+    def _client_count(self, workspace_id: int, client_id: int, delta: int) -> dict[str, Any]:
+        """Count a project on (or off) its client; the client must exist."""
+        update = self._update_item(
+            _ws(workspace_id), f"CLIENT#{client_id}", "ADD project_count :d", {":d": {"N": str(delta)}}
+        )
+        update["ConditionExpression"] = "attribute_exists(pk)"
+        return {"Update": update}
+
+    # -- projects --------------------------------------------------------------
+
+    def create_project(self, project: Project) -> None:
+        """The project, counted on its client (which must exist: else NotFound) in one transaction."""
+        writes = [self._put_new(_ws(project.workspace_id), f"PROJECT#{project.id}", project)]
+        if project.client_id is not None:
+            writes.append(self._client_count(project.workspace_id, project.client_id, +1))
+        self._transact(writes, {1: _no_client(project.client_id)})
+
+    def update_project(self, before: Project, changes: dict[str, Any]) -> Project:
+        """Apply ``changes`` to the project as read; moving it to another
+        client moves its count in the same transaction. NotFound if the new
+        client is gone, Conflict if the project changed client meanwhile."""
+        values = {name: _plain(value) for name, value in changes.items()}
+        client_id = changes.get("client_id", before.client_id)
+        if client_id == before.client_id:
+            return self.update(Project, before.workspace_id, before.id, changes)
+        update = self._update_item(_ws(before.workspace_id), f"PROJECT#{before.id}", "", {})
+        update["UpdateExpression"], names, update["ExpressionAttributeValues"] = _set_or_remove(values)
+        update["ExpressionAttributeNames"] = names | {"#c": "client_id"}
+        if before.client_id is None:
+            update["ConditionExpression"] = "attribute_exists(pk) AND attribute_not_exists(#c)"
+        else:
+            update["ConditionExpression"] = "#c = :old"
+            update["ExpressionAttributeValues"][":old"] = to_attr(before.client_id)
+        writes: list[dict[str, Any]] = [{"Update": update}]
+        failures: dict[int, DomainError] = {}
+        if client_id is not None:
+            failures[len(writes)] = _no_client(client_id)
+            writes.append(self._client_count(before.workspace_id, client_id, +1))
+        if before.client_id is not None:
+            writes.append(self._client_count(before.workspace_id, before.client_id, -1))
+        self._transact(writes, failures)
+        return dataclasses.replace(before, **changes)
+
     # -- projects, contracts, tasks ------------------------------------------
 
-    def put_new(self, obj: Project | Contract | Task) -> None:
+    def put_new(self, obj: Project | Contract | Task, *, member: int | None = None) -> None:
+        """``member``: a user the object names (a task's assignee), who must be a
+        member of the workspace as it is written (else 400 naming ``assignee``)."""
         kind = type(obj).__name__.upper()
         put = self._put_new(_ws(obj.workspace_id), f"{kind}#{obj.id}", obj)
-        self._db.put_item(**put["Put"])
+        if member is None:
+            self._db.put_item(**put["Put"])
+        else:
+            self._transact([put, self._is_member(obj.workspace_id, member)], {1: _not_member(member)})
 
     def get(self, cls: type, workspace_id: int, object_id: int) -> Any:
         values = self._get(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}")
@@ -344,9 +494,29 @@ class WorkspaceRepository:
     def all(self, cls: type, workspace_id: int) -> list[Any]:
         return [_parse(cls, v) for v in self._query(_ws(workspace_id), f"{cls.__name__.upper()}#")]
 
-    def update(self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any]) -> Any:
+    def update(
+        self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any], *, member: int | None = None
+    ) -> Any:
+        """``member`` as in :meth:`put_new`."""
         values = {name: _plain(value) for name, value in changes.items()}
-        return _parse(cls, self._update(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}", values))
+        sk = f"{cls.__name__.upper()}#{object_id}"
+        if member is None:
+            return _parse(cls, self._update(_ws(workspace_id), sk, values))
+        expression, names, attributes = _set_or_remove(values)
+        update = self._update_item(_ws(workspace_id), sk, expression, attributes)
+        update |= {"ExpressionAttributeNames": names, "ConditionExpression": "attribute_exists(pk)"}
+        failures: dict[int, DomainError] = {0: NotFound("Not found"), 1: _not_member(member)}
+        self._transact([{"Update": update}, self._is_member(workspace_id, member)], failures)
+        return self.get(cls, workspace_id, object_id)
+
+    def _is_member(self, workspace_id: int, user_id: int) -> dict[str, Any]:
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": key(_ws(workspace_id), f"MEMBER#{user_id}"),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
 
     def end_contract(self, workspace_id: int, contract_id: int, at: dt.datetime) -> Contract | None:
         """Set ``ended_at`` once; None if the contract had already ended (a conditional write)."""

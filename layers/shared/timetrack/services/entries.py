@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -17,7 +17,7 @@ from ..dal.ids import IdAllocator
 from ..dal.settings import SettingsRepository
 from ..errors import ForwardingFailed, NotFound, NotRunning, StaleWrite, ValidationFailed
 from ..messages import DELETED, STARTED, STOPPED
-from ..models import Entry, PaymentStatus
+from ..models import Entry, EntrySource, PaymentStatus, normalise_tags
 from ..observability import metrics
 from ..rules import NOTES_MAX_LENGTH, check_rate, check_times, stop_time, to_utc
 from .caller import Caller
@@ -25,7 +25,9 @@ from .clock import Clock
 from .forwarding import ClockInForwarding
 
 WRITE_ATTEMPTS = 3
-EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes")
+EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes", "billable", "tags")
+MAX_TAGS = 50
+TAG_MAX_LENGTH = 100
 NOT_NULLABLE = ("start_time", "hourly_rate", "payment_status")
 # A workspace clock-in keeps the server's clock and its contract's rate: through
 # the personal API only its notes and payment status change.
@@ -111,7 +113,15 @@ class TimeEntries:
         payment_status: PaymentStatus = PaymentStatus.NOT_PAID,
         notes: str | None = None,
         origin: dict[str, int | None] | None = None,
+        workspace_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        billable: bool = True,
+        tags: Iterable[str] = (),
     ) -> Entry:
+        """Without ``end_time`` the entry is the user's running timer (source
+        ``timer``). A clock-in's ``origin`` gives its workspace, project and
+        task. The workspace's own rules (project, task, rate) are the caller's."""
         settings, tz = caller.settings, caller.tz
         start = to_utc(start_time, tz)
         end = to_utc(end_time, tz, "end_time") if end_time is not None else None
@@ -130,6 +140,12 @@ class TimeEntries:
             created_at=now,
             updated_at=now,
             origin=origin or {},
+            workspace_id=(origin or {}).get("workspace_id", workspace_id),
+            project_id=(origin or {}).get("project_id", project_id),
+            task_id=(origin or {}).get("task_id", task_id),
+            billable=billable,
+            tags=_check_tags(tags),
+            source=EntrySource.TIMER if end is None else EntrySource.MANUAL,
         )
         self._entries.create(entry)
         if entry.origin and entry.running:
@@ -186,6 +202,10 @@ class TimeEntries:
                 values["payment_status"] = PaymentStatus(changes["payment_status"])
             if "notes" in changes:
                 values["notes"] = _check_notes(changes["notes"])
+            if changes.get("billable") is not None:
+                values["billable"] = bool(changes["billable"])
+            if "tags" in changes:
+                values["tags"] = _check_tags(changes["tags"] or ())
             if entry.origin:
                 # A field sent back unchanged is fine (an edit form sends every field).
                 for name, problem in CLOCK_IN_FIXED.items():
@@ -256,3 +276,12 @@ def _check_notes(notes: str | None) -> str | None:
     if notes is not None and len(notes) > NOTES_MAX_LENGTH:
         raise ValidationFailed("notes", f"must be at most {NOTES_MAX_LENGTH} characters")
     return notes or None
+
+
+def _check_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    clean = normalise_tags(tags)
+    if len(clean) > MAX_TAGS:
+        raise ValidationFailed("tags", f"must be at most {MAX_TAGS} tags")
+    if any(len(tag) > TAG_MAX_LENGTH for tag in clean):
+        raise ValidationFailed("tags", f"each tag must be at most {TAG_MAX_LENGTH} characters")
+    return clean

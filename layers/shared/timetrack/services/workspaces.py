@@ -1,4 +1,4 @@
-"""The workspace directory: members and roles, projects, contracts, tasks.
+"""The workspace directory: members and roles, clients, projects, contracts, tasks.
 
 Permissions are checked here, on the server: anyone who is not a member gets
 NotFound for anything in the workspace (its existence is not revealed);
@@ -17,6 +17,7 @@ Principal, or a bare user id (every scope, no binding) for management code.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from contextlib import suppress
 from decimal import Decimal
@@ -28,11 +29,27 @@ from ..dal.workspaces import WorkspaceRepository
 from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
 from ..principal import Actor, principal_of
 from ..rules import check_rate
-from ..workspaces import Contract, Invitation, Member, Project, Role, Task, TaskStatus, Workspace
+from ..workspaces import (
+    Client,
+    Contract,
+    Invitation,
+    Member,
+    Project,
+    ProjectStatus,
+    Role,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    Workspace,
+    entry_rate,
+)
 from .clock import Clock
 from .entries import TimeEntries
 
 NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+CONTACT_MAX_LENGTH = 500  # a client's company, phone, address
+MAX_ESTIMATED_HOURS = Decimal(1_000_000)
 EMAIL_MAX_LENGTH = 254
 # Something@somewhere, surrounding spaces allowed (they are stripped): a typo
 # check, not a proof that the address exists.
@@ -229,13 +246,62 @@ class Workspaces:
             raise NotFound(f"User {user_id} is not a member of workspace {workspace_id}")
         return member
 
+    # -- clients ---------------------------------------------------------------
+
+    def create_client(self, actor: Actor, workspace_id: int, name: str, **details: Any) -> Client:
+        """``details``: email, company, phone, address, default_hourly_rate (each
+        optional). Conflict if another client of the workspace has the name."""
+        self.manager(actor, workspace_id)
+        now = self._clock()
+        fields = _client_fields({"name": name} | details)
+        client = Client(
+            id=self._ids["client"].next_id(), workspace_id=workspace_id, created_at=now, updated_at=now, **fields
+        )
+        self._repo.create_client(client)
+        return client
+
+    def clients(self, actor: Actor, workspace_id: int) -> list[Client]:
+        self.membership(actor, workspace_id)
+        return sorted(self._repo.all(Client, workspace_id), key=lambda c: c.id)
+
+    def client(self, actor: Actor, workspace_id: int, client_id: int) -> Client:
+        self.membership(actor, workspace_id)
+        return self._client(workspace_id, client_id)
+
+    def update_client(self, actor: Actor, workspace_id: int, client_id: int, changes: dict[str, Any]) -> Client:
+        """Only the fields given change; None clears one (not the name)."""
+        self.manager(actor, workspace_id)
+        before = self._client(workspace_id, client_id)
+        clean = _client_fields(changes)
+        if not clean:
+            return before
+        return self._repo.update_client(before, clean | {"updated_at": self._clock()})
+
+    def delete_client(self, actor: Actor, workspace_id: int, client_id: int) -> None:
+        """Conflict while a project (archived ones too) names the client."""
+        self.manager(actor, workspace_id)
+        self._repo.delete_client(self._client(workspace_id, client_id))
+
+    def _client(self, workspace_id: int, client_id: int) -> Client:
+        client = self._repo.get(Client, workspace_id, client_id)
+        if client is None:
+            raise NotFound(f"Client {client_id} not found")
+        return client
+
     # -- projects --------------------------------------------------------------
 
-    def create_project(self, actor: Actor, workspace_id: int, name: str, hourly_rate: Decimal | None) -> Project:
+    def create_project(
+        self, actor: Actor, workspace_id: int, name: str, hourly_rate: Decimal | None, **details: Any
+    ) -> Project:
+        """``details``: description, client_id (a client of the workspace, else
+        400 naming it), estimated_hours, status (default active)."""
         self.manager(actor, workspace_id)
-        rate = None if hourly_rate is None else check_rate("hourly_rate", hourly_rate)
-        project = Project(self._ids["project"].next_id(), workspace_id, _name(name), rate, False, self._clock())
-        self._repo.put_new(project)
+        fields = _project_fields({"name": name, "hourly_rate": hourly_rate} | details)
+        fields.setdefault("status", ProjectStatus.ACTIVE)
+        project = Project(
+            id=self._ids["project"].next_id(), workspace_id=workspace_id, created_at=self._clock(), **fields
+        )
+        self._repo.create_project(project)
         return project
 
     def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
@@ -247,22 +313,25 @@ class Workspaces:
         return self._project(workspace_id, project_id)
 
     def update_project(self, actor: Actor, workspace_id: int, project_id: int, changes: dict[str, Any]) -> Project:
+        """Only the fields given change; None clears one (a name or status of None is ignored)."""
         self.manager(actor, workspace_id)
-        self._project(workspace_id, project_id)
-        clean: dict[str, Any] = {}
-        if changes.get("name") is not None:
-            clean["name"] = _name(changes["name"])
-        if "hourly_rate" in changes:
-            rate = changes["hourly_rate"]
-            clean["hourly_rate"] = None if rate is None else check_rate("hourly_rate", rate)
+        before = self._project(workspace_id, project_id)
+        clean = _project_fields(changes)
         if not clean:
-            return self._project(workspace_id, project_id)
-        return self._repo.update(Project, workspace_id, project_id, clean)
+            return before
+        return self._repo.update_project(before, clean)
 
     def archive_project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
-        return self._repo.update(Project, workspace_id, project_id, {"archived": True})
+        return self._repo.update(Project, workspace_id, project_id, {"status": ProjectStatus.ARCHIVED})
+
+    def entry_rate(self, workspace_id: int, user_id: int, project_id: int) -> Decimal:
+        """The rate a new entry of the user on the project is fixed at (see
+        :func:`timetrack.workspaces.entry_rate`); NotFound for an unknown project."""
+        project = self._project(workspace_id, project_id)
+        default = self._entries.caller(user_id).settings.default_hourly_rate
+        return entry_rate(user_id, project, self._repo.all(Contract, workspace_id), default)
 
     def find_project(self, workspace_id: int, project_id: int) -> Project:
         return self._project(workspace_id, project_id)
@@ -319,13 +388,21 @@ class Workspaces:
 
     # -- tasks -----------------------------------------------------------------
 
-    def create_task(self, actor: Actor, workspace_id: int, project_id: int, title: str) -> Task:
+    def create_task(self, actor: Actor, workspace_id: int, project_id: int, title: str, **details: Any) -> Task:
+        """``details``: description, priority (1-4 or the word), due_date,
+        assignee (an active member, else 400 naming it), status (default todo)."""
         self.manager(actor, workspace_id)
         self._project(workspace_id, project_id)
+        fields = _task_fields({"title": title} | details)
+        fields.setdefault("status", TaskStatus.TODO)
         task = Task(
-            self._ids["task"].next_id(), workspace_id, project_id, _name(title, "title"), TaskStatus.TODO, self._clock()
+            id=self._ids["task"].next_id(),
+            workspace_id=workspace_id,
+            project_id=project_id,
+            created_at=self._clock(),
+            **fields,
         )
-        self._repo.put_new(task)
+        self._repo.put_new(task, member=task.assignee)
         return task
 
     def tasks(
@@ -347,16 +424,13 @@ class Workspaces:
         return self.find_task(workspace_id, task_id)
 
     def update_task(self, actor: Actor, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
+        """Only the fields given change; None clears one (a title or status of None is ignored)."""
         self.manager(actor, workspace_id)
         self.find_task(workspace_id, task_id)
-        clean: dict[str, Any] = {}
-        if changes.get("title") is not None:
-            clean["title"] = _name(changes["title"], "title")
-        if changes.get("status") is not None:
-            clean["status"] = TaskStatus(changes["status"])
+        clean = _task_fields(changes)
         if not clean:
             return self.find_task(workspace_id, task_id)
-        return self._repo.update(Task, workspace_id, task_id, clean)
+        return self._repo.update(Task, workspace_id, task_id, clean, member=clean.get("assignee"))
 
     def find_task(self, workspace_id: int, task_id: int) -> Task:
         task = self._repo.get(Task, workspace_id, task_id)
@@ -387,3 +461,80 @@ def _name(value: str, field: str = "name") -> str:
     if len(value) > NAME_MAX_LENGTH:
         raise ValidationFailed(field, f"must be at most {NAME_MAX_LENGTH} characters")
     return value
+
+
+def _text(value: str | None, field: str, max_length: int) -> str | None:
+    """Stripped; empty is None (cleared)."""
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise ValidationFailed(field, f"must be at most {max_length} characters")
+    return value or None
+
+
+def _client_fields(values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if values.get("name") is not None:
+        clean["name"] = _name(values["name"])
+    if "email" in values:
+        clean["email"] = None if not values["email"] else _email(values["email"])
+    for field in ("company", "phone", "address"):
+        if field in values:
+            clean[field] = _text(values[field], field, CONTACT_MAX_LENGTH)
+    if "default_hourly_rate" in values:
+        rate = values["default_hourly_rate"]
+        clean["default_hourly_rate"] = None if rate is None else check_rate("default_hourly_rate", rate)
+    return clean
+
+
+def _project_fields(values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if values.get("name") is not None:
+        clean["name"] = _name(values["name"])
+    if "hourly_rate" in values:
+        rate = values["hourly_rate"]
+        clean["hourly_rate"] = None if rate is None else check_rate("hourly_rate", rate)
+    if "description" in values:
+        clean["description"] = _text(values["description"], "description", DESCRIPTION_MAX_LENGTH)
+    if "client_id" in values:
+        clean["client_id"] = values["client_id"]
+    if "estimated_hours" in values:
+        hours = values["estimated_hours"]
+        clean["estimated_hours"] = None if hours is None else _estimated_hours(hours)
+    if values.get("status") is not None:
+        clean["status"] = ProjectStatus(values["status"])
+    return clean
+
+
+def _estimated_hours(hours: Decimal) -> Decimal:
+    if not hours.is_finite() or hours < 0:
+        raise ValidationFailed("estimated_hours", "must be a non-negative number")
+    if hours >= MAX_ESTIMATED_HOURS:
+        raise ValidationFailed("estimated_hours", f"must be less than {MAX_ESTIMATED_HOURS}")
+    return round(hours, 2)
+
+
+def _task_fields(values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if values.get("title") is not None:
+        clean["title"] = _name(values["title"], "title")
+    if values.get("status") is not None:
+        clean["status"] = TaskStatus(values["status"])
+    if "description" in values:
+        clean["description"] = _text(values["description"], "description", DESCRIPTION_MAX_LENGTH)
+    if "priority" in values:
+        clean["priority"] = None if values["priority"] is None else _priority(values["priority"])
+    if "due_date" in values:
+        due = values["due_date"]
+        if due is not None and not isinstance(due, dt.date):
+            raise ValidationFailed("due_date", "must be a date")
+        clean["due_date"] = due
+    if "assignee" in values:
+        clean["assignee"] = values["assignee"]
+    return clean
+
+
+def _priority(value: int | str) -> TaskPriority:
+    try:
+        return TaskPriority.parse(value)
+    except ValueError:
+        raise ValidationFailed("priority", "must be 1-4 or low, medium, high, urgent") from None
