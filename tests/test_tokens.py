@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from local import stack
 from local.app import build_app
+from tests.faults import DynamoFaults, keyed
 from timetrack import runtime
 from timetrack.config import Settings
 from timetrack.errors import Forbidden
@@ -278,6 +279,20 @@ def test_usage_is_counted_and_written_at_most_once_a_minute(client, user, clock,
     assert writes == [1, 4]
     mine = listed(client, user["headers"])[-1]
     assert (mine["usage_count"], mine["last_used_at"]) == (5, "2024-01-22T09:01:00+00:00")
+
+
+def test_a_throttled_usage_write_does_not_fail_the_request_and_is_written_later(client, user, clock):
+    created = create_token(client, user["headers"], scopes=["read:users"])
+    faults = DynamoFaults(runtime.services().dynamodb)
+    faults.throttle(keyed("USAGE#"))
+    try:
+        assert client.get(f"{PERSONAL}/settings", headers=bearer(created["token"])).status_code == 200
+        assert faults.failed == ["UpdateItem"]
+    finally:
+        faults.remove()
+    clock.advance(seconds=60)
+    client.get(f"{PERSONAL}/settings", headers=bearer(created["token"]))
+    assert listed(client, user["headers"])[-1]["usage_count"] == 2  # the first use was kept for the next write
 
 
 def test_management_and_demo_tokens_hold_every_scope(client, user, demo_user):
