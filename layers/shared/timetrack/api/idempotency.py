@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..dal.idempotency import KeptResponse
 from ..observability import logger
+from ..principal import Principal
 from ..runtime import services
 from ..services.idempotency import HEADER, KEY_PATTERN, Claim, request_hash
 
@@ -35,12 +36,12 @@ class IdempotentReplay(Exception):
         self.response = response
 
 
-async def begin(request: Request, user_id: int) -> None:
+async def begin(request: Request, principal: Principal) -> None:
     """For a POST carrying the header: claim its key, or replay its kept answer."""
     if request.method != "POST" or (key := request.headers.get(HEADER)) is None:
         return
     fingerprint = request_hash(request.method, request.url.path, request.url.query, await request.body())
-    outcome = services().idempotency.begin(user_id, key, fingerprint)
+    outcome = services().idempotency.begin(principal.user_id, key, fingerprint, workspace_id=principal.workspace_id)
     if isinstance(outcome, KeptResponse):
         raise IdempotentReplay(outcome)
     setattr(request.state, STATE_KEY, outcome)
