@@ -19,7 +19,7 @@ from local.app import build_app
 from tests.conftest import load_event
 from tests.racing import race
 from tests.test_events import EVENT_FILES, EXPECTATIONS, group_of, queued, with_real_ids, workspace_world
-from tests.test_iam import Need, fresh_stack, handled, missing_report
+from tests.test_iam import fresh_stack, handled, missing_report
 from timetrack import runtime
 from timetrack.config import Settings
 from timetrack.dal import aws as aws_clients
