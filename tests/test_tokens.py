@@ -389,3 +389,18 @@ def test_tokens_for_others_are_refused_to_members_and_for_non_members(client, te
     assert for_user(team.manager, team.member["user_id"], team.globex) == 404  # not the manager's workspace
     assert for_user(team.outsider, team.member["user_id"], team.acme) == 404
     assert [t["name"] for t in listed(client, team.outsider["headers"])] == ["cli"]
+
+
+def test_no_token_is_made_for_an_invited_person_until_they_accept(client, team):
+    invited = client.post(
+        f"{WORKSPACES}/{team.acme}/members",
+        json={"user_id": team.outsider["user_id"], "role": "member"},
+        headers=team.owner["headers"],
+    )
+    assert invited.status_code == 201, invited.text
+    for_them = {"name": "x", "scopes": ["read:*"], "workspace_id": team.acme, "user_id": team.outsider["user_id"]}
+    for_themselves = {"name": "x", "scopes": ["read:*"], "workspace_id": team.acme}
+
+    assert client.post(TOKENS, json=for_them, headers=team.owner["headers"]).status_code == 404
+    assert client.post(TOKENS, json=for_themselves, headers=team.outsider["headers"]).status_code == 404
+    assert [t["name"] for t in listed(client, team.outsider["headers"])] == ["cli"]
