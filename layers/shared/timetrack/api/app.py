@@ -17,7 +17,7 @@ from ..errors import DomainError, PayloadTooLarge
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import docs as swagger_ui
-from . import errors, idempotency, limits
+from . import edge, errors, idempotency, limits
 from .edge import GZIP_LEVEL, GZIP_MINIMUM_BYTES, BodySizeLimit
 from .links import add_links
 
@@ -103,6 +103,7 @@ def _document_400_not_422(app: FastAPI) -> None:
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             idempotency.document(schema)  # first: its 409/422 carry the rate-limit headers too
             limits.document(schema)
+            edge.document(schema)  # last: a 413 comes before authentication, so no rate-limit headers
             add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
