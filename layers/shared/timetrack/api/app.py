@@ -101,9 +101,9 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            edge.document(schema)  # before limits, which lists its headers on every answer but the 401
             idempotency.document(schema)  # first: its 409/422 carry the rate-limit headers too
             limits.document(schema)
-            edge.document(schema)  # last: a 413 comes before authentication, so no rate-limit headers
             add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
