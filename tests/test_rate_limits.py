@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from local import stack
 from local.app import build_app
 from tests.conftest import load_event
+from tests.faults import DynamoFaults
 from tests.test_events import invoke
 from timetrack import runtime
 from timetrack.config import Settings
@@ -182,23 +183,11 @@ def test_the_counts_are_shared_between_functions(services, clock):
 @pytest.fixture
 def throttled_counters(services):
     """DynamoDB answers every UpdateItem on the rate-limits table with throttling."""
-
-    class Throttled:
-        status_code = 400
-
-    table = services.config.rate_limits_table.encode()
-
-    def throttle(model, params, **_: Any):
-        body = params.get("body") or b""
-        if table in (body.encode() if isinstance(body, str) else body):
-            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
-            return Throttled(), error
-        return None
-
-    events = services.dynamodb.meta.events
-    events.register("before-call.dynamodb.UpdateItem", throttle, unique_id="throttle-limits")
+    faults = DynamoFaults(services.dynamodb)
+    table = services.config.rate_limits_table
+    faults.throttle(lambda call: call["operation"] == "UpdateItem" and call["params"]["TableName"] == table)
     yield
-    events.unregister("before-call.dynamodb.UpdateItem", unique_id="throttle-limits")
+    faults.remove()
 
 
 def test_throttled_counters_let_requests_through_and_are_counted(client, user, throttled_counters):
