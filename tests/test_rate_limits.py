@@ -126,6 +126,18 @@ def test_answers_after_authentication_carry_the_headers_whatever_their_status(cl
     assert standing(invalid) == (100, 98, NEXT_MINUTE)
 
 
+def test_an_unexpected_500_carries_the_headers_too(client, user, monkeypatch):
+    def broken(user_id):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runtime.services().settings, "get", broken)
+
+    response = client.get("/api/v1/time-tracking/settings", headers=user["headers"])
+
+    assert response.status_code == 500
+    assert standing(response) == (100, 99, NEXT_MINUTE)
+
+
 def test_unauthenticated_requests_and_the_docs_are_neither_limited_nor_counted(user, clock):
     limited(clock, rate_limit_per_minute=2)
     client = TestClient(build_app(), raise_server_exceptions=False)

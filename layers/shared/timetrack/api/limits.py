@@ -36,6 +36,13 @@ def _encoded(limit: RateLimit) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode(), str(value).encode()) for name, value in zip(HEADERS, values, strict=True)]
 
 
+def standing(request: Request) -> dict[str, str]:
+    """The request's headers, if it was counted, for an answer that does not pass
+    :class:`RateLimitHeaders`: an unhandled error's 500 is sent from outside every middleware."""
+    limit = getattr(request.state, STATE_KEY, None)
+    return {} if limit is None else {name.decode(): value.decode() for name, value in _encoded(limit)}
+
+
 class RateLimitHeaders:
     """Adds the request's rate-limit standing, if it was counted, to its answer."""
 
