@@ -9,7 +9,6 @@ characters), so a bigger body is refused before anything parses it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import PayloadTooLarge
+from .schemas import error_content
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -92,7 +92,7 @@ def document(schema: dict[str, Any]) -> None:
             if not isinstance(operation, dict) or "requestBody" not in operation:
                 continue
             responses = operation["responses"]
-            error = (
-                {"content": copy.deepcopy(responses["401"]["content"])} if "content" in responses.get("401", {}) else {}
-            )
-            responses["413"] = {"description": f"The request body is larger than {MAX_BODY_BYTES} bytes", **error}
+            responses["413"] = {
+                "description": f"The request body is larger than {MAX_BODY_BYTES} bytes",
+                **error_content(responses),
+            }
