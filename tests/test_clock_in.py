@@ -835,8 +835,8 @@ def test_openapi_documents_the_envelope(client):
     for path, method in ((START, "post"), (STOP, "post"), (ACTIVE, "get")):
         operation = document["paths"][path][method]
         # The seed's (no validation 422), 503 (with Retry-After) when a backing service throttles or is
-        # down, 429 (rate limit) and on a POST 409/422 (Idempotency-Key).
-        added = {"409", "422", "429"} if method == "post" else {"429"}
+        # down, 429 (rate limit) and on a POST 409/422 (Idempotency-Key) and 413 (body over 1 MiB).
+        added = {"409", "413", "422", "429"} if method == "post" else {"429"}
         assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "500", "503"} | added
         assert "Retry-After" in operation["responses"]["503"]["headers"]
         for status in ("400", "401", "403", "404", "500", "503", *added):

@@ -46,6 +46,21 @@ def test_oversized_body_is_413_in_the_personal_format(client, user):
     assert client.get(ENTRIES, headers=user["headers"]).json() == []  # nothing was created
 
 
+def test_openapi_documents_the_413_of_every_operation_with_a_body_in_its_apis_format(client):
+    document = client.get("/openapi.json").json()
+    with_body = [
+        (f"{method.upper()} {path}", operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 15
+    for name, operation in with_body:
+        too_large, unauthorized = operation["responses"].get("413"), operation["responses"]["401"]
+        assert too_large is not None, name
+        assert too_large["content"] == unauthorized["content"], name  # the envelope for the clock-in API
+
+
 def test_body_at_the_limit_is_parsed(client, user):  # and its over-long note named
     headers = user["headers"] | {"Content-Type": "application/json"}
     response = client.post(ENTRIES, content=entry_body(MAX_BODY_BYTES), headers=headers)

@@ -103,6 +103,22 @@ def test_keys_are_per_user(client, make_user):
     assert theirs.json()["user_id"] == bob["user_id"]
 
 
+def test_a_workspace_bound_token_never_replays_another_workspaces_answer(client, user, services):
+    """The replay comes before any workspace check: a token bound to one
+    workspace has keys of its own, or it would read the kept answer of a
+    request its user made in another."""
+    mine, other = (services.workspaces.create(user["user_id"], name)[0].id for name in ("Mine", "Other"))
+    bound = services.tokens.issue(user["user_id"], name="bound", granted=("write:projects",), workspace_id=mine)
+    path, body = f"/api/v1/workspaces/{other}/projects", {"name": "Secret plan"}
+    assert client.post(path, json=body, headers=keyed(user, "k-1")).status_code == 201
+
+    replay = client.post(path, json=body, headers={"Authorization": f"Bearer {bound.token}", "Idempotency-Key": "k-1"})
+
+    assert replay.status_code == 404
+    assert "Idempotent-Replayed" not in replay.headers
+    assert "Secret plan" not in replay.text
+
+
 def test_the_key_is_stored_hashed_with_the_user(client, user, services):
     key = "my-secret-looking-key-123"
     assert client.post(START, json={}, headers=keyed(user, key)).status_code == 201

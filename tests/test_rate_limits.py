@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from local import stack
 from local.app import build_app
 from tests.conftest import load_event
+from tests.faults import DynamoFaults
 from tests.test_events import invoke
 from timetrack import runtime
 from timetrack.config import Settings
@@ -125,6 +126,18 @@ def test_answers_after_authentication_carry_the_headers_whatever_their_status(cl
     assert standing(invalid) == (100, 98, NEXT_MINUTE)
 
 
+def test_an_unexpected_500_carries_the_headers_too(client, user, monkeypatch):
+    def broken(user_id):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runtime.services().settings, "get", broken)
+
+    response = client.get("/api/v1/time-tracking/settings", headers=user["headers"])
+
+    assert response.status_code == 500
+    assert standing(response) == (100, 99, NEXT_MINUTE)
+
+
 def test_unauthenticated_requests_and_the_docs_are_neither_limited_nor_counted(user, clock):
     limited(clock, rate_limit_per_minute=2)
     client = TestClient(build_app(), raise_server_exceptions=False)
@@ -182,23 +195,11 @@ def test_the_counts_are_shared_between_functions(services, clock):
 @pytest.fixture
 def throttled_counters(services):
     """DynamoDB answers every UpdateItem on the rate-limits table with throttling."""
-
-    class Throttled:
-        status_code = 400
-
-    table = services.config.rate_limits_table.encode()
-
-    def throttle(model, params, **_: Any):
-        body = params.get("body") or b""
-        if table in (body.encode() if isinstance(body, str) else body):
-            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
-            return Throttled(), error
-        return None
-
-    events = services.dynamodb.meta.events
-    events.register("before-call.dynamodb.UpdateItem", throttle, unique_id="throttle-limits")
+    faults = DynamoFaults(services.dynamodb)
+    table = services.config.rate_limits_table
+    faults.throttle(lambda call: call["operation"] == "UpdateItem" and call["params"]["TableName"] == table)
     yield
-    events.unregister("before-call.dynamodb.UpdateItem", unique_id="throttle-limits")
+    faults.remove()
 
 
 def test_throttled_counters_let_requests_through_and_are_counted(client, user, throttled_counters):

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from local import stack
 from local.app import build_app
+from tests.faults import DynamoFaults, keyed
 from timetrack import runtime
 from timetrack.config import Settings
 from timetrack.errors import Forbidden
@@ -280,6 +281,20 @@ def test_usage_is_counted_and_written_at_most_once_a_minute(client, user, clock,
     assert (mine["usage_count"], mine["last_used_at"]) == (5, "2024-01-22T09:01:00+00:00")
 
 
+def test_a_throttled_usage_write_does_not_fail_the_request_and_is_written_later(client, user, clock):
+    created = create_token(client, user["headers"], scopes=["read:users"])
+    faults = DynamoFaults(runtime.services().dynamodb)
+    faults.throttle(keyed("USAGE#"))
+    try:
+        assert client.get(f"{PERSONAL}/settings", headers=bearer(created["token"])).status_code == 200
+        assert faults.failed == ["UpdateItem"]
+    finally:
+        faults.remove()
+    clock.advance(seconds=60)
+    client.get(f"{PERSONAL}/settings", headers=bearer(created["token"]))
+    assert listed(client, user["headers"])[-1]["usage_count"] == 2  # the first use was kept for the next write
+
+
 def test_management_and_demo_tokens_hold_every_scope(client, user, demo_user):
     assert [t["scopes"] for t in listed(client, user["headers"])] == [["*"]]
     assert [t["scopes"] for t in listed(client, demo_user["headers"])] == [["*"]]
@@ -373,4 +388,19 @@ def test_tokens_for_others_are_refused_to_members_and_for_non_members(client, te
     assert for_user(team.owner, team.outsider["user_id"], team.acme) == 404  # not a member
     assert for_user(team.manager, team.member["user_id"], team.globex) == 404  # not the manager's workspace
     assert for_user(team.outsider, team.member["user_id"], team.acme) == 404
+    assert [t["name"] for t in listed(client, team.outsider["headers"])] == ["cli"]
+
+
+def test_no_token_is_made_for_an_invited_person_until_they_accept(client, team):
+    invited = client.post(
+        f"{WORKSPACES}/{team.acme}/members",
+        json={"user_id": team.outsider["user_id"], "role": "member"},
+        headers=team.owner["headers"],
+    )
+    assert invited.status_code == 201, invited.text
+    for_them = {"name": "x", "scopes": ["read:*"], "workspace_id": team.acme, "user_id": team.outsider["user_id"]}
+    for_themselves = {"name": "x", "scopes": ["read:*"], "workspace_id": team.acme}
+
+    assert client.post(TOKENS, json=for_them, headers=team.owner["headers"]).status_code == 404
+    assert client.post(TOKENS, json=for_themselves, headers=team.outsider["headers"]).status_code == 404
     assert [t["name"] for t in listed(client, team.outsider["headers"])] == ["cli"]

@@ -17,7 +17,7 @@ from ..errors import DomainError, PayloadTooLarge
 from ..observability import logger, metrics, tracer
 from ..runtime import services
 from . import docs as swagger_ui
-from . import errors, idempotency, limits
+from . import edge, errors, idempotency, limits
 from .edge import GZIP_LEVEL, GZIP_MINIMUM_BYTES, BodySizeLimit
 from .links import add_links
 
@@ -101,6 +101,7 @@ def _document_400_not_422(app: FastAPI) -> None:
                     operation.get("responses", {}).pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
+            edge.document(schema)  # before limits, which lists its headers on every answer but the 401
             idempotency.document(schema)  # first: its 409/422 carry the rate-limit headers too
             limits.document(schema)
             add_links(schema)

@@ -53,7 +53,7 @@ async def _scoped(
 ) -> Principal:
     for scope in security_scopes.scopes:
         principal.require(scope)
-    await idempotency.begin(request, principal.user_id)  # a POST's Idempotency-Key
+    await idempotency.begin(request, principal)  # a POST's Idempotency-Key
     return principal
 
 

@@ -10,6 +10,7 @@ characters), so a bigger body is refused before anything parses it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import PayloadTooLarge
+from .schemas import error_content
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -80,3 +82,17 @@ def _content_length(scope: Scope) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None  # not a number: count what arrives instead
+
+
+def document(schema: dict[str, Any]) -> None:
+    """In the OpenAPI document: the 413 of every operation that takes a body
+    (in the error format of the operation's 401)."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation["responses"]
+            responses["413"] = {
+                "description": f"The request body is larger than {MAX_BODY_BYTES} bytes",
+                **error_content(responses),
+            }

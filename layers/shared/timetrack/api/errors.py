@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..observability import logger
 from ..runtime import services
+from . import limits
 from .schemas import EntryPublic
 
 
@@ -114,4 +115,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         logger.exception("Unhandled error", extra={"path": request.url.path})
-        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+        return JSONResponse({"detail": "Internal server error"}, status_code=500, headers=limits.standing(request))

@@ -11,7 +11,6 @@ retrying the instant it has the answer finds it kept).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from fastapi import Request
@@ -19,8 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..dal.idempotency import KeptResponse
 from ..observability import logger
+from ..principal import Principal
 from ..runtime import services
 from ..services.idempotency import HEADER, KEY_PATTERN, Claim, request_hash
+from .schemas import error_content
 
 STATE_KEY = "idempotency_claim"  # on request.state: the request's Claim
 REPLAYED = "Idempotent-Replayed"
@@ -35,12 +36,12 @@ class IdempotentReplay(Exception):
         self.response = response
 
 
-async def begin(request: Request, user_id: int) -> None:
+async def begin(request: Request, principal: Principal) -> None:
     """For a POST carrying the header: claim its key, or replay its kept answer."""
     if request.method != "POST" or (key := request.headers.get(HEADER)) is None:
         return
     fingerprint = request_hash(request.method, request.url.path, request.url.query, await request.body())
-    outcome = services().idempotency.begin(user_id, key, fingerprint)
+    outcome = services().idempotency.begin(principal.user_id, key, fingerprint, workspace_id=principal.workspace_id)
     if isinstance(outcome, KeptResponse):
         raise IdempotentReplay(outcome)
     setattr(request.state, STATE_KEY, outcome)
@@ -139,7 +140,7 @@ def document(schema: dict[str, Any]) -> None:
         for status, response in responses.items():
             if status not in ("401", "429"):
                 response.setdefault("headers", {})[REPLAYED] = replayed
-        error = {"content": copy.deepcopy(responses["401"]["content"])} if "content" in responses.get("401", {}) else {}
+        error = error_content(responses)
         in_flight = "A request with the same Idempotency-Key is still in progress"
         if "409" in responses:  # the route's own conflict, or the in-flight one in the 401's format
             conflict = responses["409"]

@@ -8,7 +8,6 @@ the tighter window; a 429 adds ``Retry-After`` (each API's error mapper).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import RateLimited
 from ..runtime import services
 from ..services.limits import RateLimit
+from .schemas import error_content
 
 STATE_KEY = "rate_limit"  # on request.state: the request's RateLimit
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -34,6 +34,13 @@ def count(request: Request, subject: str) -> None:
 def _encoded(limit: RateLimit) -> list[tuple[bytes, bytes]]:
     values = (limit.limit, limit.remaining, limit.reset)
     return [(name.lower().encode(), str(value).encode()) for name, value in zip(HEADERS, values, strict=True)]
+
+
+def standing(request: Request) -> dict[str, str]:
+    """The request's headers, if it was counted, for an answer that does not pass
+    :class:`RateLimitHeaders`: an unhandled error's 500 is sent from outside every middleware."""
+    limit = getattr(request.state, STATE_KEY, None)
+    return {} if limit is None else {name.decode(): value.decode() for name, value in _encoded(limit)}
 
 
 class RateLimitHeaders:
@@ -81,9 +88,7 @@ def document(schema: dict[str, Any]) -> None:
         responses["429"] = {
             "description": "Rate limit exceeded: nothing was done; retry after `Retry-After` seconds",
             "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}, **refs},
-            **(
-                {"content": copy.deepcopy(responses["401"]["content"])} if "content" in responses.get("401", {}) else {}
-            ),
+            **error_content(responses),
         }
 
 

@@ -8,6 +8,7 @@ an explicit offset.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from decimal import Decimal
@@ -292,5 +293,14 @@ VALIDATION_ERRORS = {
         "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
     },
 }
+
+
+def error_content(responses: dict[str, Any]) -> dict[str, Any]:
+    """For a response the OpenAPI post-processing adds to an operation: the
+    operation's error format, i.e. a copy of its 401's ``content`` (none if it has none)."""
+    unauthorized = responses.get("401", {})
+    return {"content": copy.deepcopy(unauthorized["content"])} if "content" in unauthorized else {}
+
+
 NOT_FOUND = {404: {"model": ErrorBody, "description": "Not found, or not the caller's"}}
 TIMER_CONFLICT = {409: {"model": TimerConflict, "description": "Another timer is already running"}}

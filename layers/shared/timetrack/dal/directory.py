@@ -34,6 +34,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import scopes as scope_names
+from ..errors import Unavailable
 from ..observability import logger
 from .aws import error_code
 from .batch import BatchReader, KeyRead
@@ -238,7 +239,7 @@ class DirectoryRepository:
                 UpdateExpression="ADD usage_count :uses SET last_used_at = :when",
                 ExpressionAttributeValues={":uses": {"N": str(uses)}, ":when": {"S": utc_text(when)}},
             )
-        except (ClientError, BotoCoreError) as error:
+        except (ClientError, BotoCoreError, Unavailable) as error:  # Unavailable: throttled (see aws)
             logger.warning("Token usage not recorded", extra={"token_id": token_id, "error": type(error).__name__})
             return False
         return True

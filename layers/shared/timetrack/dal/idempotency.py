@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..errors import Unavailable
-from .aws import THROTTLING_CODES, error_code
+from .aws import error_code
 
 RECORD_PREFIX = "request#"
 
@@ -66,7 +65,7 @@ class IdempotencyRecords:
             )
         except ClientError as error:
             if error_code(error) != "ConditionalCheckFailedException":
-                raise _translate(error) from error
+                raise
             return _parse(error.response["Item"])
         return None
 
@@ -91,7 +90,7 @@ class IdempotencyRecords:
             )
         except ClientError as error:
             if error_code(error) != "ConditionalCheckFailedException":
-                raise _translate(error) from error
+                raise
             return False
         return True
 
@@ -107,10 +106,4 @@ class IdempotencyRecords:
             )
         except ClientError as error:
             if error_code(error) != "ConditionalCheckFailedException":
-                raise _translate(error) from error
-
-
-def _translate(error: ClientError) -> Exception:
-    if error_code(error) in THROTTLING_CODES:
-        return Unavailable("The database is busy; retry shortly.")
-    return error
+                raise

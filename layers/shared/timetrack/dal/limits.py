@@ -13,8 +13,7 @@ from typing import NamedTuple
 
 from botocore.exceptions import ClientError
 
-from ..errors import Unavailable
-from .aws import THROTTLING_CODES, error_code
+from .aws import error_code
 
 
 class Counted(NamedTuple):
@@ -56,11 +55,8 @@ class RateLimitCounters:
         try:
             counts = self._db.update_item(**request)["Attributes"]
             accepted = True
-        except ClientError as error:
-            code = error_code(error)
-            if code in THROTTLING_CODES:
-                raise Unavailable("The rate-limit counters are busy.") from error
-            if code != "ConditionalCheckFailedException":
+        except ClientError as error:  # throttling is Unavailable already (dal.aws)
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             counts = error.response.get("Item") or {}
             accepted = False

@@ -61,15 +61,19 @@ class IdempotentRequests:
         self._in_flight = in_flight_seconds
         self._keep = keep_seconds
 
-    def begin(self, user_id: int, key: str, request: str) -> Claim | KeptResponse:
+    def begin(self, user_id: int, key: str, request: str, *, workspace_id: int | None = None) -> Claim | KeptResponse:
         """A claim to run the request (``request``: its :func:`request_hash`),
         or the kept answer to repeat. ValidationFailed for a malformed key,
-        IdempotencyKeyReused for another request, IdempotencyInFlight."""
+        IdempotencyKeyReused for another request, IdempotencyInFlight.
+        ``workspace_id``: the credential's binding. A token bound to a workspace
+        has keys of its own: it never replays what the user's other credentials
+        were answered (the replay comes before any workspace check)."""
         if not _KEY.fullmatch(key):
             raise ValidationFailed(
                 HEADER, "must be 1-128 printable ASCII characters without surrounding spaces", location="header"
             )
-        key_hash = hashlib.sha256(f"{user_id}\n{key}".encode()).hexdigest()
+        owner = str(user_id) if workspace_id is None else f"{user_id}@{workspace_id}"
+        key_hash = hashlib.sha256(f"{owner}\n{key}".encode()).hexdigest()
         token = secrets.token_hex(16)
         now = self._now()
         held = self._records.claim(key_hash, request_hash=request, token=token, now=now, until=now + self._in_flight)
