@@ -757,3 +757,25 @@ def test_throttled_subject_lookup_is_503(oidc, mint):
     finally:
         faults.remove()
     assert oidc.get(SETTINGS, headers=bearer(mint("new-subject"))).status_code == 200
+
+
+@pytest.mark.parametrize(("verified", "sees_it"), [(True, True), ("true", True), (False, False), (None, False)])
+def test_an_email_invitation_reaches_an_oidc_user_whose_token_carries_the_verified_email(oidc, mint, verified, sees_it):
+    """An invitation by email waits for that email to sign up: through OIDC too,
+    when the issuer vouches for the address (``email_verified``)."""
+    accounts = runtime.services().accounts
+    owner = {"headers": bearer(accounts.issue_token(accounts.create_user("owner@example.com")).token)}
+    workspace = oidc.post("/api/v1/workspaces", json={"name": "Acme"}, headers=owner["headers"]).json()["id"]
+    invited = oidc.post(
+        f"/api/v1/workspaces/{workspace}/members",
+        json={"email": "Ana@Example.com", "role": "member"},
+        headers=owner["headers"],
+    )
+    assert invited.status_code == 201, invited.text
+
+    ana = bearer(mint("ana-sub", email="ana@example.com", email_verified=verified))
+    listed = oidc.get("/api/v1/invitations", headers=ana)
+    assert listed.status_code == 200, listed.text
+    assert [i["workspace_id"] for i in listed.json()] == ([workspace] if sees_it else [])
+    accepted = oidc.post(f"/api/v1/invitations/{workspace}/accept", headers=ana)
+    assert accepted.status_code == (200 if sees_it else 404), accepted.text

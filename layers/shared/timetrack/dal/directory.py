@@ -250,7 +250,7 @@ class DirectoryRepository:
         return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
 
     def email_of(self, user_id: int) -> str | None:
-        """The user's email (users first seen through OIDC have none)."""
+        """The user's email (a user first seen through OIDC has the verified one its token carried, if any)."""
         values = self._get(key(f"USER#{user_id}", "PROFILE"))
         return values.get("email") if values else None
 
@@ -269,16 +269,20 @@ class DirectoryRepository:
         *,
         email: str | None = None,
         subject: tuple[str, str] | None = None,
+        reserve_email: bool = True,
     ) -> None:
         """Profile plus its uniqueness guards in one transaction.
 
+        ``reserve_email=False`` keeps the email on the profile only (an OIDC
+        user's verified address, for invitations by email) without claiming
+        ``EMAIL#`` (the address of a sign-up by email).
         Raises AlreadyExists if the email or subject is taken (a concurrent
         first sight of the same identity: the caller reads the winner).
         """
         user_id_attr = {"user_id": {"N": str(user_id)}}
         profile = to_item({"email": email, "created_at": utc_text(now)})
         guards = []
-        if email is not None:
+        if email is not None and reserve_email:
             guards.append(key(f"EMAIL#{email}", "EMAIL"))
         if subject is not None:
             guards.append(_subject_key(*subject))

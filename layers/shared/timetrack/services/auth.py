@@ -196,7 +196,7 @@ class Authenticator:
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"Invalid token: {type(error).__name__}") from None
-        user_id = self._user_for_subject(claims["iss"], self._subject(claims))
+        user_id = self._user_for_subject(claims["iss"], self._subject(claims), _verified_email(claims))
         return Principal(user_id, scopes_from_claims(claims), subject=f"jwt:{user_id}")
 
     def _subject(self, claims: dict[str, Any]) -> str:
@@ -226,7 +226,9 @@ class Authenticator:
             )
         return self._signing_keys
 
-    def _user_for_subject(self, issuer: str, subject: str) -> int:
+    def _user_for_subject(self, issuer: str, subject: str, email: str | None = None) -> int:
+        """The user of an OIDC identity, created on first sight with the token's
+        verified email (if any) on its profile, so invitations by email reach it."""
         key = (issuer, subject)
         if key in self._subjects:
             return self._subjects[key]
@@ -234,7 +236,7 @@ class Authenticator:
         if user_id is None:
             new_id = self._user_ids.next_id()
             try:
-                self._directory.create_user(new_id, self._clock(), email=None, subject=key)
+                self._directory.create_user(new_id, self._clock(), email=email, subject=key, reserve_email=False)
                 user_id = new_id
             except AlreadyExists:  # a concurrent first request created it
                 user_id = self._directory.user_id_for_subject(issuer, subject)
@@ -245,3 +247,11 @@ class Authenticator:
                 self._subjects.clear()
             self._subjects[key] = user_id
         return user_id
+
+
+def _verified_email(claims: dict[str, Any]) -> str | None:
+    """The token's ``email`` when the issuer says it is verified (``email_verified``)."""
+    email, verified = claims.get("email"), claims.get("email_verified")
+    if not isinstance(email, str) or verified not in (True, "true") or "@" not in email or len(email) > 254:
+        return None
+    return email.strip().lower()
