@@ -352,7 +352,7 @@ USER_CREATION = {"user", "subject", "user ids", "token usage"}
 DIRECTORY_WRITES = {
     "entries": USER_CREATION | {"entry ids"},
     "sessions": USER_CREATION | {"entry ids"},
-    "clock_in": USER_CREATION | {"entry ids"},
+    "clock_in": USER_CREATION | {"entry ids", "workspace"},  # workspace: a ConditionCheck of membership only
     "stats": USER_CREATION,
     "settings": USER_CREATION,
     "workspaces": USER_CREATION

@@ -5,6 +5,7 @@ member for anything. A removed member's clock-in stops and their contracts end."
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from types import SimpleNamespace
 
 import boto3
@@ -12,6 +13,7 @@ import pytest
 
 from local import stack
 from tests.conftest import join
+from timetrack.errors import NotFound
 from timetrack.workspaces import Role
 
 API = "/api/v1/workspaces"
@@ -420,3 +422,26 @@ def test_removal_leaves_a_clock_in_of_another_workspace_running(client, services
     assert client.get(f"{PERSONAL}/sessions/active", headers=member["headers"]).json()["end_time"] is None
     got = client.get(f"{API}/{other}/contracts/{contract['id']}", headers=member["headers"])
     assert got.json()["active"] is True
+
+
+def test_a_member_removed_while_being_clocked_in_is_left_with_no_timer(services, monkeypatch):
+    """The removal lands between the clock-in's checks and its write: the write's
+    own membership check refuses it (404 as for a non-member), so no timer runs
+    that the removal could not see and stop."""
+    owner = services.accounts.create_user("owner@example.com")
+    member = services.accounts.create_user("member@example.com")
+    workspace, _ = services.workspaces.create(owner, "Acme")
+    project = services.workspaces.create_project(owner, workspace.id, "Website", Decimal("80"))
+    join(services, workspace.id, member, by=owner)
+    contract = services.workspaces.create_contract(owner, workspace.id, member, project.id, Decimal("60"))
+    read_contract = services.workspaces.find_contract
+
+    def removed_meanwhile(workspace_id: int, contract_id: int):
+        found = read_contract(workspace_id, contract_id)  # read while the member still is one
+        services.workspaces.remove_member(owner, workspace_id, member)
+        return found
+
+    monkeypatch.setattr(services.workspaces, "find_contract", removed_meanwhile)
+    with pytest.raises(NotFound):
+        services.clock_ins.start(owner, workspace_id=workspace.id, user_id=member, contract_id=contract.id)
+    assert services.entries.active(services.entries.caller(member)) is None

@@ -44,6 +44,7 @@ from ..models import Entry, EntrySource, PaymentStatus
 from .aws import cancellation_reasons, error_code
 from .batch import KeyRead
 from .codec import parse_utc, to_attr, to_item, utc_text
+from .guards import Guard
 
 ACTIVE = "ACTIVE"
 TOTALS = "TOTALS"
@@ -304,12 +305,22 @@ class EntryRepository:
 
     # -- writes (each one transaction: whole or absent) ----------------------
 
-    def create(self, entry: Entry) -> None:
+    def create(self, entry: Entry, guards: tuple[Guard, ...] = ()) -> None:
+        """``guards``: conditions on other items the write must hold (see ``guards``)."""
         writes = [self._put_entry(entry, "attribute_not_exists(pk)", {})]
         if entry.running:
             writes.append(self._claim_timer(entry))
         writes += self._totals_delta(entry.user_id, {}, entry.earned_by_status())
-        self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id)
+        first_guard = len(writes)
+        writes += [guard.check for guard in guards]
+        try:
+            self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id)
+        except StaleWrite as error:
+            codes = [reason.get("Code") for reason in cancellation_reasons(error.__cause__)]
+            for index, guard in enumerate(guards, start=first_guard):
+                if index < len(codes) and codes[index] == "ConditionalCheckFailed":
+                    raise guard.error from error
+            raise
 
     def replace(self, old: Entry, new: Entry) -> None:
         """Write ``new`` over ``old``; fails with StaleWrite if ``old`` changed."""

@@ -57,6 +57,7 @@ from ..workspaces import (
 )
 from .aws import cancellation_reasons, error_code
 from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
+from .guards import Guard
 
 
 class LastOwner(Conflict):
@@ -240,6 +241,17 @@ class WorkspaceRepository:
     def get_member(self, workspace_id: int, user_id: int) -> Member | None:
         values = self._get(_ws(workspace_id), f"MEMBER#{user_id}")
         return _parse(Member, values) if values else None
+
+    def membership_guard(self, workspace_id: int, user_id: int) -> Guard:
+        """The user is (still) a member: for another table's write to hold atomically."""
+        check = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": key(_ws(workspace_id), f"MEMBER#{user_id}"),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        return Guard(check, NotFound(f"User {user_id} is not a member of workspace {workspace_id}"))
 
     def members(self, workspace_id: int) -> list[Member]:
         return [_parse(Member, v) for v in self._query(_ws(workspace_id), "MEMBER#")]

@@ -61,7 +61,15 @@ class ClockIns:
             "project_id": contract.project_id,
             "task_id": task_id,
         }
-        entry = self._entries.start(caller, hourly_rate=contract.hourly_rate, notes=activity_description, origin=origin)
+        entry = self._entries.start(
+            caller,
+            hourly_rate=contract.hourly_rate,
+            notes=activity_description,
+            origin=origin,
+            # Checked above, and again by the write itself: a removal landing in
+            # between leaves no timer (the removal stops only what it can see).
+            guards=(self._workspaces.still_member(workspace_id, user_id),),
+        )
         metrics.add_metric(name="ClockIns", unit=MetricUnit.Count, value=1)
         return entry
 

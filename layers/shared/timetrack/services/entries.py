@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..dal.batch import BatchReader, KeyRead
 from ..dal.entries import EntryRepository
+from ..dal.guards import Guard
 from ..dal.ids import IdAllocator
 from ..dal.settings import SettingsRepository
 from ..errors import ForwardingFailed, NotFound, NotRunning, StaleWrite, ValidationFailed
@@ -118,10 +119,12 @@ class TimeEntries:
         task_id: int | None = None,
         billable: bool = True,
         tags: Iterable[str] = (),
+        guards: tuple[Guard, ...] = (),
     ) -> Entry:
         """Without ``end_time`` the entry is the user's running timer (source
         ``timer``). A clock-in's ``origin`` gives its workspace, project and
-        task. The workspace's own rules (project, task, rate) are the caller's."""
+        task. The workspace's own rules (project, task, rate) are the caller's;
+        ``guards`` re-check them atomically in the write."""
         settings, tz = caller.settings, caller.tz
         start = to_utc(start_time, tz)
         end = to_utc(end_time, tz, "end_time") if end_time is not None else None
@@ -147,7 +150,7 @@ class TimeEntries:
             tags=_check_tags(tags),
             source=EntrySource.TIMER if end is None else EntrySource.MANUAL,
         )
-        self._entries.create(entry)
+        self._entries.create(entry, guards)
         if entry.origin and entry.running:
             self._forward(STARTED, entry, caller, undo=partial(self._entries.delete, entry))
         metrics.add_metric(name="EntriesCreated", unit=MetricUnit.Count, value=1)
@@ -162,9 +165,12 @@ class TimeEntries:
         hourly_rate: Decimal | None = None,
         notes: str | None = None,
         origin: dict[str, int | None] | None = None,
+        guards: tuple[Guard, ...] = (),
     ) -> Entry:
         """Start the user's timer now; TimerRunning if one already runs."""
-        return self.create(caller, start_time=self._clock(), hourly_rate=hourly_rate, notes=notes, origin=origin)
+        return self.create(
+            caller, start_time=self._clock(), hourly_rate=hourly_rate, notes=notes, origin=origin, guards=guards
+        )
 
     def stop(self, caller: Caller, entry_id: int) -> Entry:
         def change(entry: Entry) -> Entry:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..dal.directory import DirectoryRepository
+from ..dal.guards import Guard
 from ..dal.ids import IdAllocator
 from ..dal.workspaces import WorkspaceRepository
 from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
@@ -239,6 +240,11 @@ class Workspaces:
 
     def member_of(self, workspace_id: int, user_id: int) -> Member | None:
         return self._repo.get_member(workspace_id, user_id)
+
+    def still_member(self, workspace_id: int, user_id: int) -> Guard:
+        """For a write that needs the user to be a member when it lands (a clock-in
+        racing the member's removal): NotFound otherwise, and nothing written."""
+        return self._repo.membership_guard(workspace_id, user_id)
 
     def _member(self, workspace_id: int, user_id: int) -> Member:
         member = self._repo.get_member(workspace_id, user_id)
