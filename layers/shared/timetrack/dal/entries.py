@@ -311,16 +311,7 @@ class EntryRepository:
         if entry.running:
             writes.append(self._claim_timer(entry))
         writes += self._totals_delta(entry.user_id, {}, entry.earned_by_status())
-        first_guard = len(writes)
-        writes += [guard.check for guard in guards]
-        try:
-            self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id)
-        except StaleWrite as error:
-            codes = [reason.get("Code") for reason in cancellation_reasons(error.__cause__)]
-            for index, guard in enumerate(guards, start=first_guard):
-                if index < len(codes) and codes[index] == "ConditionalCheckFailed":
-                    raise guard.error from error
-            raise
+        self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id, guards=guards)
 
     def replace(self, old: Entry, new: Entry) -> None:
         """Write ``new`` over ``old``; fails with StaleWrite if ``old`` changed."""
@@ -448,9 +439,13 @@ class EntryRepository:
             }
         ]
 
-    def _transact(self, writes: list[dict[str, Any]], *, timer_index: int | None, user_id: int) -> None:
+    def _transact(
+        self, writes: list[dict[str, Any]], *, timer_index: int | None, user_id: int, guards: tuple[Guard, ...] = ()
+    ) -> None:
+        """``guards`` are appended to ``writes``; a failed one raises its own error."""
+        first_guard = len(writes)
         try:
-            self._db.transact_write_items(TransactItems=writes)
+            self._db.transact_write_items(TransactItems=[*writes, *(guard.check for guard in guards)])
         except ClientError as error:
             if error_code(error) != "TransactionCanceledException":
                 raise
@@ -460,6 +455,9 @@ class EntryRepository:
                 old = reasons[timer_index].get("Item")
                 running = _entry_from_item(old) if old else self.active(user_id)
                 raise TimerRunning(running) from error
+            for guard, code in zip(guards, codes[first_guard:], strict=False):
+                if code == "ConditionalCheckFailed":
+                    raise guard.error from error
             if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
                 raise StaleWrite() from error
             raise Conflict("The write could not be completed; retry.") from error
