@@ -26,6 +26,17 @@ from ..services.stats import Stats
 
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float)]
 OffsetDateTime = Annotated[dt.datetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """An instant for APIs without a user time zone (workspaces, tokens): UTC, explicit offset."""
+    return value.astimezone(dt.UTC)
+
+
+def utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else utc(value)
+
+
 Notes = Annotated[str, Field(max_length=NOTES_MAX_LENGTH)]
 
 # -- input types whose documented schema is exactly what the server accepts ---------

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from .. import scopes
 from ..dal.directory import TokenRecord, TokenUsage
-from ..models import MAX_ID
 from ..services.tokens import DESCRIPTION_MAX_LENGTH, MAX_EXPIRY_DAYS, NAME_MAX_LENGTH, IssuedToken
-from .schemas import InputModel, OffsetDateTime
+from .schemas import InputModel, JsonId, OffsetDateTime, utc, utc_or_none
 
 ScopeName = Literal[(*scopes.KNOWN, *scopes.ALIASES)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.astimezone(dt.UTC)
 
 
 class TokenCreate(InputModel):
@@ -31,13 +24,15 @@ class TokenCreate(InputModel):
         examples=[["read:time_entries", "read:projects"]],
     )
     expires_in_days: int | None = Field(None, ge=1, le=MAX_EXPIRY_DAYS, description="Absent: never expires.")
-    workspace_id: Id | None = Field(None, description="Bind the token to this workspace: it sees nothing else.")
-    user_id: Id | None = Field(
+    workspace_id: JsonId | None = Field(None, description="Bind the token to this workspace: it sees nothing else.")
+    user_id: JsonId | None = Field(
         None, description="Another member of `workspace_id` (owners and executive managers only); absent: the caller."
     )
 
 
-class TokenPublic(BaseModel):
+class _TokenFields(BaseModel):
+    """What both answers say of a token (never its hash)."""
+
     id: int
     name: str
     description: str | None
@@ -48,53 +43,37 @@ class TokenPublic(BaseModel):
     created_by: int | None = Field(description="The manager who made it for the user; null: the user.")
     expires_at: OffsetDateTime | None
     created_at: OffsetDateTime
+
+    @staticmethod
+    def _fields(record: TokenRecord) -> dict[str, Any]:
+        return {
+            "id": record.id,
+            "name": record.name,
+            "description": record.description,
+            "token_prefix": record.prefix,
+            "scopes": list(record.scopes),
+            "workspace_id": record.workspace_id,
+            "user_id": record.user_id,
+            "created_by": record.created_by,
+            "expires_at": utc_or_none(record.expires_at),
+            "created_at": utc(record.created_at),
+        }
+
+
+class TokenPublic(_TokenFields):
     last_used_at: OffsetDateTime | None = Field(description="Written at most once a minute per token and instance.")
     usage_count: int = Field(description="Requests made with it (a minute behind at most, per instance).")
 
     @classmethod
     def of(cls, record: TokenRecord, usage: TokenUsage) -> TokenPublic:
         return cls.model_construct(
-            id=record.id,
-            name=record.name,
-            description=record.description,
-            token_prefix=record.prefix,
-            scopes=list(record.scopes),
-            workspace_id=record.workspace_id,
-            user_id=record.user_id,
-            created_by=record.created_by,
-            expires_at=_utc_or_none(record.expires_at),
-            created_at=record.created_at.astimezone(dt.UTC),
-            last_used_at=_utc_or_none(usage.last_used_at),
-            usage_count=usage.usage_count,
+            **cls._fields(record), last_used_at=utc_or_none(usage.last_used_at), usage_count=usage.usage_count
         )
 
 
-class TokenCreated(BaseModel):
-    id: int
-    name: str
-    description: str | None
+class TokenCreated(_TokenFields):
     token: str = Field(description="Shown this once: only its hash is stored.", examples=["tt_" + "x" * 32])
-    token_prefix: str = Field(examples=["tt_xxxxx"])
-    scopes: list[str]
-    workspace_id: int | None
-    user_id: int
-    created_by: int | None
-    expires_at: OffsetDateTime | None
-    created_at: OffsetDateTime
 
     @classmethod
     def of(cls, issued: IssuedToken) -> TokenCreated:
-        record = issued.record
-        return cls.model_construct(
-            id=record.id,
-            name=record.name,
-            description=record.description,
-            token=issued.token,
-            token_prefix=record.prefix,
-            scopes=list(record.scopes),
-            workspace_id=record.workspace_id,
-            user_id=record.user_id,
-            created_by=record.created_by,
-            expires_at=_utc_or_none(record.expires_at),
-            created_at=record.created_at.astimezone(dt.UTC),
-        )
+        return cls.model_construct(**cls._fields(issued.record), token=issued.token)

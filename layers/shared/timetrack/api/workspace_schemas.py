@@ -36,7 +36,7 @@ from ..workspaces import (
     TaskStatus,
     Workspace,
 )
-from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate
+from .schemas import InputModel, JsonId, Number, OffsetDateTime, Rate, utc, utc_or_none
 
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Acme"])]
 Id = JsonId
@@ -48,14 +48,6 @@ Priority = Annotated[
     Annotated[int, Field(ge=1, le=4)] | TaskPriority,
     Field(description="1 (low) to 4 (urgent), or the word; answered as the word."),
 ]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
-
-
-def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.astimezone(dt.UTC)
 
 
 # -- workspaces -------------------------------------------------------------------
@@ -78,7 +70,7 @@ class WorkspacePublic(BaseModel):
             id=workspace.id,
             name=workspace.name,
             role=role,
-            created_at=_utc(workspace.created_at),
+            created_at=utc(workspace.created_at),
             created_by=workspace.created_by,
         )
 
@@ -123,7 +115,7 @@ class MemberPublic(BaseModel):
                 status="invited",
                 joined_at=None,
                 invited_by=member.invited_by,
-                invited_at=_utc(member.invited_at),
+                invited_at=utc(member.invited_at),
             )
         return cls.model_construct(
             workspace_id=member.workspace_id,
@@ -131,7 +123,7 @@ class MemberPublic(BaseModel):
             email=None,
             role=member.role,
             status="active",
-            joined_at=_utc(member.joined_at),
+            joined_at=utc(member.joined_at),
             invited_by=None,
             invited_at=None,
         )
@@ -153,7 +145,7 @@ class InvitationPublic(BaseModel):
             workspace_name=invitation.workspace_name,
             role=invitation.role,
             invited_by=invitation.invited_by,
-            invited_at=_utc(invitation.invited_at),
+            invited_at=utc(invitation.invited_at),
         )
 
 
@@ -198,8 +190,8 @@ class ClientPublic(BaseModel):
             phone=client.phone,
             address=client.address,
             default_hourly_rate=client.default_hourly_rate,
-            created_at=_utc(client.created_at),
-            updated_at=_utc(client.updated_at),
+            created_at=utc(client.created_at),
+            updated_at=utc(client.updated_at),
         )
 
 
@@ -247,7 +239,7 @@ class ProjectPublic(BaseModel):
             estimated_hours=project.estimated_hours,
             status=project.status,
             archived=project.archived,
-            created_at=_utc(project.created_at),
+            created_at=utc(project.created_at),
         )
 
 
@@ -282,10 +274,10 @@ class ContractPublic(BaseModel):
             project_id=contract.project_id,
             hourly_rate=contract.hourly_rate,
             active=contract.active,
-            created_at=_utc(contract.created_at),
-            ended_at=_utc_or_none(contract.ended_at),
-            first_started_at=_utc_or_none(contract.first_started_at),
-            last_activity_at=_utc_or_none(contract.last_activity_at),
+            created_at=utc(contract.created_at),
+            ended_at=utc_or_none(contract.ended_at),
+            first_started_at=utc_or_none(contract.first_started_at),
+            last_activity_at=utc_or_none(contract.last_activity_at),
             tracked_minutes=round_money(contract.tracked_minutes),
         )
 
@@ -356,5 +348,5 @@ class TaskPublic(BaseModel):
             due_date=task.due_date,
             assignee=task.assignee,
             tracked_minutes=round_money(task.tracked_minutes),
-            created_at=_utc(task.created_at),
+            created_at=utc(task.created_at),
         )
