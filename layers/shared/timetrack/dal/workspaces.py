@@ -56,6 +56,7 @@ from ..workspaces import (
     client_name_key,
 )
 from .aws import cancellation_reasons, error_code
+from .batch import BatchReader, KeyRead
 from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 from .guards import Guard
 
@@ -90,6 +91,9 @@ def _name_taken(name: str) -> Conflict:
 
 def _no_client(client_id: int | None) -> ValidationFailed:
     return ValidationFailed("client_id", f"client {client_id} is not a client of the workspace")
+
+
+BATCH_GET_MAX_KEYS = 100
 
 
 def _ws(workspace_id: int) -> str:
@@ -237,6 +241,20 @@ class WorkspaceRepository:
             (_parse(Workspace, {k.removeprefix("workspace_"): v for k, v in values.items()}), Role(values["role"]))
             for values in self._query(f"USER#{user_id}", "WS#")
         ]
+
+    def find_in(self, cls: type, workspace_ids: list[int], object_id: int) -> Any:
+        """The object with this id in whichever of the workspaces holds it (ids are unique
+        across workspaces), or None: BatchGetItem of one key per workspace (100 a call),
+        strongly consistent."""
+        sk = f"{cls.__name__.upper()}#{object_id}"
+        reader = BatchReader(self._db)
+        for first in range(0, len(workspace_ids), BATCH_GET_MAX_KEYS):
+            chunk = workspace_ids[first : first + BATCH_GET_MAX_KEYS]
+            reads = [KeyRead(self._table, key(_ws(workspace_id), sk), from_item) for workspace_id in chunk]
+            found = next((values for values in reader.read(*reads) if values is not None), None)
+            if found is not None:
+                return _parse(cls, found)
+        return None
 
     def get_member(self, workspace_id: int, user_id: int) -> Member | None:
         values = self._get(_ws(workspace_id), f"MEMBER#{user_id}")

@@ -105,6 +105,16 @@ class Workspaces:
         mine = (pair for pair in self._repo.workspaces_of(who.user_id) if who.sees_workspace(pair[0].id))
         return sorted(mine, key=lambda pair: pair[0].id)
 
+    def locate_task(self, actor: Actor, task_id: int) -> Task:
+        """A task known by its id alone (seed 003's card), in whichever of the actor's
+        workspaces holds it (a bound token's: only there); NotFound for anyone else.
+        One Query of the actor's memberships and one BatchGetItem: no id -> workspace
+        item to keep, and being a member is what finding it means."""
+        task = self._repo.find_in(Task, [workspace.id for workspace, _ in self.of_user(actor)], task_id)
+        if task is None:
+            raise NotFound(f"Task {task_id} not found")
+        return task
+
     def members(self, actor: Actor, workspace_id: int) -> list[Member | Invitation]:
         """The members (by user id), then the pending invitations (oldest first)."""
         self.membership(actor, workspace_id)
