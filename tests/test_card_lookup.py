@@ -1,5 +1,6 @@
-"""A card (task) known by its id alone, as seed 003 addresses it: found in
-whichever of the caller's workspaces holds it, and in no other."""
+"""A card (task) known by its id alone, as seed 003 addresses it: its
+reference item names its workspace; members find it, anyone else is
+refused, an unknown id is not found."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import join
-from timetrack.errors import NotFound
+from timetrack.errors import Forbidden, NotFound
 from timetrack.principal import Principal
 
 
@@ -26,19 +27,28 @@ def boards(services, make_user):
     return owner, member, tasks
 
 
-def test_a_task_is_found_in_whichever_of_the_actors_workspaces_holds_it(services, boards):
+def test_members_find_a_task_by_its_id_in_whichever_workspace_holds_it(services, boards):
     owner, member, tasks = boards
     assert services.workspaces.locate_task(owner, tasks["Acme"].id) == tasks["Acme"]
     assert services.workspaces.locate_task(owner, tasks["Beta"].id) == tasks["Beta"]
     assert services.workspaces.locate_task(member, tasks["Beta"].id) == tasks["Beta"]
 
 
-def test_a_task_outside_the_actors_workspaces_or_a_bound_tokens_is_not_found(services, boards):
+def test_a_non_member_or_a_token_bound_elsewhere_is_refused_an_unknown_id_is_not_found(services, boards):
     owner, member, tasks = boards
-    with pytest.raises(NotFound):
-        services.workspaces.locate_task(member, tasks["Acme"].id)  # not a member there
-    bound = Principal(owner, workspace_id=tasks["Beta"].workspace_id)
-    with pytest.raises(NotFound):
-        services.workspaces.locate_task(bound, tasks["Acme"].id)
+    with pytest.raises(Forbidden):
+        services.workspaces.locate_task(member, tasks["Acme"].id)
+    with pytest.raises(Forbidden):
+        services.workspaces.locate_task(Principal(owner, workspace_id=tasks["Beta"].workspace_id), tasks["Acme"].id)
     with pytest.raises(NotFound):
         services.workspaces.locate_task(owner, 999_999)
+
+
+def test_a_task_made_before_references_is_found_among_the_actors_workspaces(services, boards):
+    _, member, tasks = boards
+    for task in tasks.values():
+        reference = {"pk": {"S": f"TASK#{task.id}"}, "sk": {"S": "REF"}}
+        services.dynamodb.delete_item(TableName=services.config.directory_table, Key=reference)
+    assert services.workspaces.locate_task(member, tasks["Beta"].id) == tasks["Beta"]
+    with pytest.raises(NotFound):  # without its reference, nothing tells it exists elsewhere
+        services.workspaces.locate_task(member, tasks["Acme"].id)

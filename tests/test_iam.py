@@ -339,6 +339,7 @@ DIRECTORY_KEYS = {
     "user": "USER#7",  # a profile, or a member's copy of a membership
     "workspace": "WS#3",  # the workspace, its memberships, invitations, clients, projects, contracts, tasks
     "invitee": "INVITEE#EMAIL#someone@example.com",  # an invitee's copy of an invitation
+    "task reference": "TASK#5",  # the workspace of a task, found by its id alone
     "token listing": "TOKENS#7",  # a token in its owner's (and creator's) list
     "token usage": "USAGE#5",  # a token's usage_count and last_used_at
     **{
@@ -356,7 +357,16 @@ DIRECTORY_WRITES = {
     "stats": USER_CREATION,
     "settings": USER_CREATION,
     "workspaces": USER_CREATION
-    | {"workspace", "invitee", "workspace ids", "client ids", "project ids", "contract ids", "task ids"},
+    | {
+        "workspace",
+        "invitee",
+        "task reference",
+        "workspace ids",
+        "client ids",
+        "project ids",
+        "contract ids",
+        "task ids",
+    },
     "tokens": USER_CREATION | {"token", "token listing", "token ids"},
     "clock_in_worker": {"workspace"},
 }

@@ -18,6 +18,7 @@ pk / sk                                   holds
 ``WS#<id>`` / ``PROJECT#<id>``            a project
 ``WS#<id>`` / ``CONTRACT#<id>``           a member's assignment to a project
 ``WS#<id>`` / ``TASK#<id>``               a task in a project
+``TASK#<id>`` / ``REF``                   the workspace of a task (written with it)
 ========================================  ===================================
 
 Membership changes write both membership items and the owner count in one
@@ -511,11 +512,24 @@ class WorkspaceRepository:
         """``member``: a user the object names (a task's assignee), who must be a
         member of the workspace as it is written (else 400 naming ``assignee``)."""
         kind = type(obj).__name__.upper()
-        put = self._put_new(_ws(obj.workspace_id), f"{kind}#{obj.id}", obj)
-        if member is None:
-            self._db.put_item(**put["Put"])
+        writes = [self._put_new(_ws(obj.workspace_id), f"{kind}#{obj.id}", obj)]
+        if isinstance(obj, Task):  # found by its id alone (seed 003's cards)
+            reference = key(f"TASK#{obj.id}", "REF") | {"workspace_id": to_attr(obj.workspace_id)}
+            writes.append({"Put": {"TableName": self._table, "Item": reference}})
+        failures: dict[int, DomainError] = {}
+        if member is not None:
+            failures[len(writes)] = _not_member(member)
+            writes.append(self._is_member(obj.workspace_id, member))
+        if len(writes) == 1:
+            self._db.put_item(**writes[0]["Put"])
         else:
-            self._transact([put, self._is_member(obj.workspace_id, member)], {1: _not_member(member)})
+            self._transact(writes, failures)
+
+    def task_workspace(self, task_id: int) -> int | None:
+        """The workspace of a task, from its reference item (None: none, or a task
+        made before references were written)."""
+        values = self._get(f"TASK#{task_id}", "REF")
+        return int(values["workspace_id"]) if values else None
 
     def get(self, cls: type, workspace_id: int, object_id: int) -> Any:
         values = self._get(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}")

@@ -106,14 +106,23 @@ class Workspaces:
         return sorted(mine, key=lambda pair: pair[0].id)
 
     def locate_task(self, actor: Actor, task_id: int) -> Task:
-        """A task known by its id alone (seed 003's card), in whichever of the actor's
-        workspaces holds it (a bound token's: only there); NotFound for anyone else.
-        One Query of the actor's memberships and one BatchGetItem: no id -> workspace
-        item to keep, and being a member is what finding it means."""
-        task = self._repo.find_in(Task, [workspace.id for workspace, _ in self.of_user(actor)], task_id)
-        if task is None:
-            raise NotFound(f"Task {task_id} not found")
-        return task
+        """A task known by its id alone (seed 003's card): NotFound if there is none,
+        Forbidden if the actor is no member of its workspace (or holds a token bound
+        to another). Its reference item names the workspace; a task made before
+        references were written is looked for in the actor's workspaces instead
+        (one Query of memberships, one BatchGetItem)."""
+        workspace_id = self._repo.task_workspace(task_id)
+        if workspace_id is None:
+            mine = [workspace.id for workspace, _ in self.of_user(actor)]
+            task = self._repo.find_in(Task, mine, task_id)
+            if task is None:
+                raise NotFound(f"Task {task_id} not found")
+            return task
+        try:
+            self.membership(actor, workspace_id)
+        except NotFound:
+            raise Forbidden(f"Not a member of the workspace of task {task_id}") from None
+        return self.find_task(workspace_id, task_id)
 
     def members(self, actor: Actor, workspace_id: int) -> list[Member | Invitation]:
         """The members (by user id), then the pending invitations (oldest first)."""
