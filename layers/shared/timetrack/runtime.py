@@ -20,6 +20,7 @@ from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
 from .dal.settings import SettingsRepository
+from .dal.tracked_totals import TrackedTotals
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
 from .services.entries import TimeEntries
@@ -29,6 +30,7 @@ from .services.limits import RateLimiter
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
+    from .services.cards import Cards
     from .services.clock_in import ClockIns
     from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from .services.worker import ClockInEffects
     from .services.workspaces import Workspaces
 
-DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task")
+DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task", "subtask")
 
 
 class Services:
@@ -46,6 +48,8 @@ class Services:
         self.clock = clock
         self.dynamodb = aws.client("dynamodb", config.aws_region)
         self._allocators: dict[str, IdAllocator] = {}
+        # Task and subtask totals, kept in each entry's own transaction.
+        self.tracked_totals = TrackedTotals(self.dynamodb, config.entries_table)
         self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
@@ -109,6 +113,12 @@ class Services:
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
         return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
+
+    @cached_property
+    def cards(self) -> Cards:
+        from .services.cards import Cards
+
+        return Cards(self.workspaces, self.workspace_repo, self.ids("subtask"), self.tracked_totals, self.clock)
 
     @cached_property
     def clock_ins(self) -> ClockIns:
