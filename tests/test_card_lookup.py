@@ -52,3 +52,16 @@ def test_a_task_made_before_references_is_found_among_the_actors_workspaces(serv
     assert services.workspaces.locate_task(member, tasks["Beta"].id) == tasks["Beta"]
     with pytest.raises(NotFound):  # without its reference, nothing tells it exists elsewhere
         services.workspaces.locate_task(member, tasks["Acme"].id)
+
+
+def test_a_subtask_is_found_by_its_id_alone_by_members_until_it_is_deleted(services, boards):
+    owner, member, tasks = boards
+    cards = services.cards
+    mine = cards.create_subtask(owner, tasks["Beta"].workspace_id, tasks["Beta"].id, "Create login form UI")
+    elsewhere = cards.create_subtask(owner, tasks["Acme"].workspace_id, tasks["Acme"].id, "Add validation")
+    assert cards.locate_subtask(member, mine.id) == mine
+    with pytest.raises(Forbidden):
+        cards.locate_subtask(member, elsewhere.id)
+    cards.delete_subtask(owner, mine.workspace_id, mine.task_id, mine.id)
+    with pytest.raises(NotFound):
+        cards.locate_subtask(member, mine.id)

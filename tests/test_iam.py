@@ -340,6 +340,7 @@ DIRECTORY_KEYS = {
     "workspace": "WS#3",  # the workspace, its memberships, invitations, clients, projects, contracts, tasks
     "invitee": "INVITEE#EMAIL#someone@example.com",  # an invitee's copy of an invitation
     "task reference": "TASK#5",  # the workspace of a task, found by its id alone
+    "subtask reference": "SUBTASK#6",  # the workspace and task of a subtask
     "token listing": "TOKENS#7",  # a token in its owner's (and creator's) list
     "token usage": "USAGE#5",  # a token's usage_count and last_used_at
     **{
@@ -361,6 +362,7 @@ DIRECTORY_WRITES = {
         "workspace",
         "invitee",
         "task reference",
+        "subtask reference",
         "workspace ids",
         "client ids",
         "project ids",

@@ -24,6 +24,7 @@ pk / sk                                   holds
 ``WS#<id>`` / ``SUBTASKREF#<id>``         which task a subtask is of (fixed)
 ``WS#<id>`` / ``ASSIGNEE#<task>#<user>``  a member assigned to a task
 ``TASK#<id>`` / ``REF``                   the workspace of a task (written with it)
+``SUBTASK#<id>`` / ``REF``                the workspace and task of a subtask
 ========================================  ===================================
 
 Membership changes write both membership items and the owner count in one
@@ -638,6 +639,7 @@ class WorkspaceRepository:
             self._open_count(subtask.workspace_id, subtask.task_id, _open(subtask.status)),
             self._put_new(workspace, f"SUBTASK#{subtask.task_id}#{subtask.id}", subtask),
             reference,
+            {"Put": {"TableName": self._table, "Item": _subtask_place(subtask)}},
         ]
         self._transact(writes, {0: NotFound(f"Task {subtask.task_id} not found")})
 
@@ -645,6 +647,12 @@ class WorkspaceRepository:
         """The task the subtask is of (None: no such subtask)."""
         values = self._get(_ws(workspace_id), f"SUBTASKREF#{subtask_id}")
         return int(values["task_id"]) if values else None
+
+    def subtask_place(self, subtask_id: int) -> tuple[int, int] | None:
+        """(workspace, task) of a subtask known by its id alone (seed 003), from its
+        global reference item; None: no such subtask."""
+        values = self._get(f"SUBTASK#{subtask_id}", "REF")
+        return (int(values["workspace_id"]), int(values["task_id"])) if values else None
 
     def get_subtask(self, workspace_id: int, task_id: int, subtask_id: int) -> Subtask | None:
         values = self._get(_ws(workspace_id), f"SUBTASK#{task_id}#{subtask_id}")
@@ -693,6 +701,7 @@ class WorkspaceRepository:
         writes: list[dict[str, Any]] = [
             {"Delete": delete},
             {"Delete": {"TableName": self._table, "Key": key(workspace, f"SUBTASKREF#{subtask.id}")}},
+            {"Delete": {"TableName": self._table, "Key": key(f"SUBTASK#{subtask.id}", "REF")}},
         ]
         if _open(subtask.status):
             writes.append(self._open_count(subtask.workspace_id, subtask.task_id, -1))
@@ -940,6 +949,14 @@ class WorkspaceRepository:
             "UpdateExpression": expression,
             "ExpressionAttributeValues": values,
         }
+
+
+def _subtask_place(subtask: Subtask) -> dict[str, Any]:
+    """The global reference of a subtask: its workspace and task, by its id alone."""
+    return key(f"SUBTASK#{subtask.id}", "REF") | {
+        "workspace_id": to_attr(subtask.workspace_id),
+        "task_id": to_attr(subtask.task_id),
+    }
 
 
 def _open(status: SubtaskStatus) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 from ..dal.ids import IdAllocator
 from ..dal.tracked_totals import TrackedTotals
 from ..dal.workspaces import WorkspaceRepository
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import Entry
 from ..principal import Actor
 from ..workspaces import (
@@ -147,6 +147,20 @@ class Cards:
         """Raw lookup (no permission check): two GetItems (its task, then it)."""
         task_id = self._repo.subtask_task(workspace_id, subtask_id)
         return None if task_id is None else self._repo.get_subtask(workspace_id, task_id, subtask_id)
+
+    def locate_subtask(self, actor: Actor, subtask_id: int) -> Subtask:
+        """A subtask known by its id alone (seed 003): NotFound if there is none,
+        Forbidden if the actor is no member of its workspace (or holds a token
+        bound to another)."""
+        place = self._repo.subtask_place(subtask_id)
+        subtask = None if place is None else self._repo.get_subtask(place[0], place[1], subtask_id)
+        if subtask is None:
+            raise NotFound(f"Subtask {subtask_id} not found")
+        try:
+            self._workspaces.membership(actor, subtask.workspace_id)
+        except NotFound:
+            raise Forbidden(f"Not a member of the workspace of subtask {subtask_id}") from None
+        return subtask
 
     def target(
         self, actor: Actor, workspace_id: int, *, task_id: int | None = None, subtask_id: int | None = None
