@@ -289,6 +289,7 @@ class EntryRepository:
         user_id: int | None = None,
         project_id: int | None = None,
         task_id: int | None = None,
+        subtask_id: int | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
         running: bool | None = None,
@@ -302,10 +303,10 @@ class EntryRepository:
         project, else user, else the workspace's), reading at most ``skip +
         limit`` matching items. A task implies its project. With a user and a
         project or task, the user is a filter on that project's or task's
-        entries, as ``running`` and ``billable`` are: the Query reads on until
+        entries, as ``subtask_id``, ``running`` and ``billable`` are: the Query reads on until
         the page fills."""
         request = self._workspace_request(
-            workspace_id, user_id, project_id, task_id, start, end, running, billable, newest_first
+            workspace_id, user_id, project_id, task_id, subtask_id, start, end, running, billable, newest_first
         )
         wanted = skip + limit
         items: list[dict[str, Any]] = []
@@ -325,6 +326,7 @@ class EntryRepository:
         user_id: int | None = None,
         project_id: int | None = None,
         task_id: int | None = None,
+        subtask_id: int | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
         running: bool | None = None,
@@ -334,7 +336,7 @@ class EntryRepository:
         a ``Select=COUNT`` Query over the same key range (nothing is returned,
         but the range is read)."""
         request = self._workspace_request(
-            workspace_id, user_id, project_id, task_id, start, end, running, billable, True
+            workspace_id, user_id, project_id, task_id, subtask_id, start, end, running, billable, True
         )
         request["Select"] = "COUNT"
         total = 0
@@ -351,6 +353,7 @@ class EntryRepository:
         user_id: int | None,
         project_id: int | None,
         task_id: int | None,
+        subtask_id: int | None,
         start: dt.datetime | None,
         end: dt.datetime | None,
         running: bool | None,
@@ -378,6 +381,9 @@ class EntryRepository:
         if user_id is not None and kind in ("project", "task"):
             filters.append("user_id = :user")
             values[":user"] = {"N": str(user_id)}
+        if subtask_id is not None:  # on its task's index (the caller gives the task)
+            filters.append("subtask_id = :subtask")
+            values[":subtask"] = {"N": str(subtask_id)}
         if running is not None:
             filters.append("attribute_not_exists(end_time)" if running else "attribute_exists(end_time)")
         if billable is not None:

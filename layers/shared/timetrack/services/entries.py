@@ -178,11 +178,14 @@ class TimeEntries:
             caller, start_time=self._clock(), hourly_rate=hourly_rate, notes=notes, origin=origin, guards=guards
         )
 
-    def stop(self, caller: Caller, entry_id: int) -> Entry:
+    def stop(self, caller: Caller, entry_id: int, *, notes: str | None = None) -> Entry:
+        """``notes``: when given, they replace the entry's notes in the same write."""
+
         def change(entry: Entry) -> Entry:
             if not entry.running:
                 raise NotRunning(entry)
-            return dataclasses.replace(entry, end_time=stop_time(entry.start_time, self._clock()))
+            stopped = dataclasses.replace(entry, end_time=stop_time(entry.start_time, self._clock()))
+            return stopped if notes is None else dataclasses.replace(stopped, notes=_check_notes(notes))
 
         return self._rewrite(caller, entry_id, change)
 
