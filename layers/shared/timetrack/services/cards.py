@@ -58,6 +58,11 @@ class CardMove:
 
     task: Task
     total_subtasks: int
+    unfinished_subtasks: int = 0
+
+    @property
+    def all_subtasks_done(self) -> bool:
+        return self.unfinished_subtasks == 0
 
 
 class Cards:
@@ -212,7 +217,9 @@ class Cards:
         self._workspaces.membership(actor, workspace_id)
         self._workspaces.find_task(workspace_id, task_id)
         task = self._repo.update(Task, workspace_id, task_id, {"status": TaskStatus(status)})
-        return CardMove(task, len(self._repo.subtasks(workspace_id, task_id)))
+        subtasks = self._repo.subtasks(workspace_id, task_id)
+        unfinished = sum(subtask.status is not SubtaskStatus.DONE for subtask in subtasks)
+        return CardMove(task, len(subtasks), unfinished)
 
     # -- what a timer does to its task ---------------------------------------------------
 
