@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
     from .services.stats import StatsService
+    from .services.time_logs import TimeLogs
     from .services.tokens import Tokens
     from .services.worker import ClockInEffects
     from .services.workspace_entries import WorkspaceEntries
@@ -126,6 +127,12 @@ class Services:
         from .services.cards import Cards
 
         return Cards(self.workspaces, self.workspace_repo, self.ids("subtask"), self.tracked_totals, self.clock)
+
+    @cached_property
+    def time_logs(self) -> TimeLogs:
+        from .services.time_logs import TimeLogs
+
+        return TimeLogs(self.workspaces, self.cards, self.workspace_entries, self.entries, self.directory)
 
     @cached_property
     def clock_ins(self) -> ClockIns:
