@@ -28,7 +28,7 @@ from tests.conftest import EVENTS, join, load_event
 from timetrack.errors import Unauthorized
 from timetrack.models import PaymentStatus
 from timetrack.principal import Principal
-from timetrack.workspaces import Invitation, Role, TaskStatus
+from timetrack.workspaces import Invitation, Role, SubtaskStatus, TaskStatus
 
 EVENT_FILES = sorted(path.name for path in EVENTS.glob("*.json"))
 UTC = dt.UTC
@@ -54,6 +54,9 @@ PLACEHOLDERS = {
     ("user_id", 101): "member_b",
     ("actor_user_id", 100): "member",
     ("token_id", 1): "token",
+    ("time_log_id", 15): "entry",
+    ("card_id", 5): "task",
+    ("subtask_id", 2): "subtask",
 }
 
 
@@ -827,6 +830,178 @@ def _tokens_revoke_check(status, body, ctx, services, user_id):
     assert "Read only" not in [record.name for record, _ in services.tokens.listed(Principal(user_id))]
 
 
+# ------------------------------------------------------ time logs (003) ---
+
+
+def _board(services, user_id, clock) -> dict[str, Any]:
+    """The demo user's workspace, its task (the card) with a subtask."""
+    ctx = workspace_world(services, user_id)
+    ctx["subtask"] = services.cards.create_subtask(user_id, ctx["workspace"], ctx["task"], "Create login form UI").id
+    return ctx
+
+
+def _logged(services, user_id, clock, *, minutes: int | None, **on) -> dict[str, Any]:
+    """The board and the demo user's log on the card (or ``on`` its subtask), started at
+    09:00; ``minutes`` later it stops (None: still running) and the clock is there."""
+    ctx = _board(services, user_id, clock)
+    target = {"subtask_id": ctx["subtask"]} if on.get("subtask") else {"task_id": ctx["task"]}
+    ctx["entry"] = services.time_logs.start(user_id, notes="Working on login", **target).id
+    clock.advance(minutes=minutes or 45)
+    if minutes is not None:
+        services.time_logs.stop(user_id, ctx["entry"])
+    return ctx
+
+
+def _time_logs_list_setup(services, user_id, clock):
+    ctx = _logged(services, user_id, clock, minutes=30)
+    ctx["running"] = services.time_logs.start(user_id, task_id=ctx["task"]).id
+    return ctx
+
+
+def _time_logs_list_check(status, body, ctx, services, user_id):
+    # The event asks for the ongoing logs, 10 a page.
+    assert status == 200
+    assert [log["id"] for log in body["data"]] == [ctx["running"]]
+    assert body["data"][0]["is_ongoing"] is True
+    assert body["meta"] == {
+        "total": 1,
+        "ongoing_count": 1,
+        "completed_count": 1,
+        "current_page": 1,
+        "last_page": 1,
+        "per_page": 10,
+    }
+
+
+def _time_logs_ongoing_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["message"] == "Ongoing timer ditemukan"
+    assert body["data"] == {
+        "id": ctx["entry"],
+        "card_id": ctx["task"],
+        "card_title": "Landing page",
+        "board_name": "Website",
+        "subtask_id": None,
+        "subtask_name": None,
+        "start_time": NOW,
+        "elapsed_minutes": 45,
+        "elapsed_formatted": "45 menit",
+        "description": "Working on login",
+    }
+
+
+def _time_logs_start_check(status, body, ctx, services, user_id):
+    assert status == 201
+    assert body["message"] == "Time tracking dimulai"
+    assert body["data"]["card_id"] == ctx["task"]
+    assert body["data"]["description"] == "Starting work on login feature"
+    assert services.time_logs.ongoing(user_id).id == body["data"]["id"]
+    assert services.workspaces.find_task(ctx["workspace"], ctx["task"]).status is TaskStatus.IN_PROGRESS
+
+
+def _time_logs_running_setup(services, user_id, clock):
+    return _logged(services, user_id, clock, minutes=None)
+
+
+def _time_logs_stop_setup(services, user_id, clock):
+    ctx = _logged(services, user_id, clock, minutes=None)
+    clock.advance(minutes=90)  # 135 minutes in all
+    return ctx
+
+
+def _time_logs_stop_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["message"] == "Time tracking dihentikan"
+    data = body["data"]
+    assert (data["id"], data["start_time"], data["end_time"]) == (ctx["entry"], NOW, "2024-01-22T11:15:00+00:00")
+    assert (data["duration_minutes"], data["duration_formatted"]) == (135, "2 jam 15 menit")
+    assert data["description"] == "Completed login authentication"
+    assert services.time_logs.ongoing(user_id) is None
+
+
+def _time_logs_completed_setup(services, user_id, clock):
+    return _logged(services, user_id, clock, minutes=135)
+
+
+def _time_logs_update_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body == {
+        "success": True,
+        "message": "Time log berhasil diupdate",
+        "data": {"id": ctx["entry"], "description": "Updated work description"},
+    }
+
+
+def _time_logs_delete_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body == {"success": True, "message": "Time log berhasil dihapus"}
+    assert services.time_logs.page(user_id).logs == []
+
+
+def _time_logs_card_total_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["data"] == {
+        "card_id": ctx["task"],
+        "card_title": "Landing page",
+        "total_minutes": 135,
+        "total_hours": 2.25,
+        "formatted": "2 jam 15 menit",
+        "logs_count": 1,
+    }
+
+
+def _time_logs_subtask_total_setup(services, user_id, clock):
+    return _logged(services, user_id, clock, minutes=180, subtask=True)
+
+
+def _time_logs_subtask_total_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["data"] == {
+        "subtask_id": ctx["subtask"],
+        "subtask_name": "Create login form UI",
+        "total_minutes": 180,
+        "total_hours": 3,
+        "formatted": "3 jam",
+        "logs_count": 1,
+    }
+
+
+def _time_logs_subtask_status_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["message"] == "Status subtask berhasil diupdate ke done"
+    assert body["data"] == {
+        "subtask_id": ctx["subtask"],
+        "subtask_name": "Create login form UI",
+        "status": "done",
+        "card_id": ctx["task"],
+        "card_title": "Landing page",
+    }
+
+
+def _time_logs_card_status_setup(services, user_id, clock):
+    ctx = _board(services, user_id, clock)
+    services.cards.set_subtask_status(user_id, ctx["workspace"], ctx["subtask"], SubtaskStatus.DONE)
+    return ctx
+
+
+def _time_logs_card_status_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["data"] == {
+        "card_id": ctx["task"],
+        "card_title": "Landing page",
+        "status": "review",
+        "all_subtasks_done": True,
+        "total_subtasks": 1,
+    }
+    assert services.workspaces.find_task(ctx["workspace"], ctx["task"]).status is TaskStatus.REVIEW
+
+
+def _time_logs_unknown_path_check(status, body, ctx, services, user_id):
+    # API Gateway sends every path under /api/v1/time-logs/ to the function: its format answers.
+    assert status == 404
+    assert body == {"success": False, "message": "Resource not found"}
+
+
 # --------------------------------------------------------------- worker ---
 
 
@@ -920,6 +1095,17 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "tokens_create.json": (_world, _tokens_create_check),
     "tokens_list.json": (_tokens_setup, _tokens_list_check),
     "tokens_revoke.json": (_tokens_setup, _tokens_revoke_check),
+    "time_logs_list.json": (_time_logs_list_setup, _time_logs_list_check),
+    "time_logs_ongoing.json": (_time_logs_running_setup, _time_logs_ongoing_check),
+    "time_logs_start.json": (_board, _time_logs_start_check),
+    "time_logs_stop.json": (_time_logs_stop_setup, _time_logs_stop_check),
+    "time_logs_update.json": (_time_logs_completed_setup, _time_logs_update_check),
+    "time_logs_delete.json": (_time_logs_completed_setup, _time_logs_delete_check),
+    "time_logs_card_total.json": (_time_logs_completed_setup, _time_logs_card_total_check),
+    "time_logs_subtask_total.json": (_time_logs_subtask_total_setup, _time_logs_subtask_total_check),
+    "time_logs_subtask_status.json": (_board, _time_logs_subtask_status_check),
+    "time_logs_card_status.json": (_time_logs_card_status_setup, _time_logs_card_status_check),
+    "time_logs_unknown_path.json": (_nothing, _time_logs_unknown_path_check),
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]
@@ -949,6 +1135,8 @@ def test_event_without_token_is_401(name, services, demo_user):
     if group_of(event) == "clock_in":  # the v2 envelope
         assert body["success"] is False
         assert isinstance(body["message"], str)
+    elif group_of(event) == "time_logs":  # seed 003's (Laravel's) 401
+        assert body == {"message": "Unauthenticated."}
     else:
         assert isinstance(body["detail"], str)
 

@@ -27,6 +27,7 @@ WS = "/api/v1/workspaces"
 INVITATIONS = "/api/v1/invitations"
 TOKENS = "/api/v1/tokens"
 CLOCK_IN = "/time-tracking"
+TIME_LOGS = "/api/v1/time-logs"
 
 
 @pytest.fixture
@@ -45,6 +46,7 @@ def world(services, client, make_user) -> dict:
     join(services, workspace.id, member["user_id"], by=owner["user_id"])
     project = ws.create_project(owner["user_id"], workspace.id, "Website", Decimal("50"))
     task = ws.create_task(owner["user_id"], workspace.id, project.id, "Landing page")
+    subtask = services.cards.create_subtask(owner["user_id"], workspace.id, task.id, "Hero image")
     initech = ws.create_client(owner["user_id"], workspace.id, "Initech")
     contract = ws.create_contract(owner["user_id"], workspace.id, member["user_id"], project.id, Decimal("40"))
     entry = client.post(
@@ -64,6 +66,9 @@ def world(services, client, make_user) -> dict:
             "contract_id": contract.id,
             "user_id": member["user_id"],
             "entry_id": entry.json()["id"],
+            "time_log_id": entry.json()["id"],
+            "card_id": task.id,
+            "subtask_id": subtask.id,
         },
     }
 
@@ -119,6 +124,16 @@ ROUTES = [
     ("POST", f"{CLOCK_IN}/start", "clock-in"),
     ("POST", f"{CLOCK_IN}/stop", "clock-in"),
     ("GET", f"{CLOCK_IN}/active", "clock-in"),
+    ("GET", TIME_LOGS, None),
+    ("GET", f"{TIME_LOGS}/ongoing", None),
+    ("POST", f"{TIME_LOGS}/start", {"subtask_id": 1, "description": "Hero image"}),
+    ("POST", f"{TIME_LOGS}/{{time_log_id}}/stop", {"description": "Done"}),
+    ("PUT", f"{TIME_LOGS}/{{time_log_id}}", {"description": "Edited"}),
+    ("DELETE", f"{TIME_LOGS}/{{time_log_id}}", None),
+    ("GET", f"{TIME_LOGS}/card/{{card_id}}/total", None),
+    ("GET", f"{TIME_LOGS}/subtask/{{subtask_id}}/total", None),
+    ("PATCH", f"{TIME_LOGS}/subtask/status", {"subtask_id": 1, "status": "done"}),
+    ("PATCH", f"{TIME_LOGS}/card/status", {"card_id": 1, "status": "review"}),
 ]
 
 
@@ -133,7 +148,8 @@ def call(client, ids: dict, headers: dict, method: str, path: str, body):
 
 
 def assert_unavailable(response) -> dict:
-    """503 with Retry-After, in the personal/workspace format or the clock-in envelope by path."""
+    """503 with Retry-After, in the personal/workspace format, the clock-in envelope or
+    the time-logs format, by path."""
     assert response.status_code == 503, response.text
     assert int(response.headers["Retry-After"]) >= 1
     assert "WWW-Authenticate" not in response.headers  # nobody is signed out
@@ -143,6 +159,9 @@ def assert_unavailable(response) -> dict:
         assert body["success"] is False
         assert body["meta"]["api_version"] == "2.0.0"
         assert body["error"]
+    elif response.request.url.path.startswith(TIME_LOGS):
+        assert set(body) == {"success", "message"}
+        assert body["success"] is False
     else:
         assert set(body) == {"detail"}
         assert isinstance(body["detail"], str)

@@ -163,9 +163,22 @@ def partition_key_names() -> dict[str, str]:
     }
 
 
+def index_partition_key_names() -> dict[tuple[str, str], str]:
+    """(table logical id, index name) -> the name of the index's partition key attribute."""
+    return {
+        (logical_id, index["IndexName"]): next(k["AttributeName"] for k in index["KeySchema"] if k["KeyType"] == "HASH")
+        for logical_id, table in resources_of_type(load_template(), "AWS::DynamoDB::Table").items()
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+        for index in table["Properties"].get(kind, [])
+    }
+
+
 def _partition(table: str, request: dict[str, Any]) -> str:
-    """The partition key value a request for one item (Key or Item) or a Query touches."""
+    """The partition key value a request for one item (Key or Item) or a Query (of the
+    table or an index) touches."""
     name = partition_key_names()[table]
+    if "IndexName" in request:
+        name = index_partition_key_names()[table, request["IndexName"]]
     item = request.get("Key") or request.get("Item")
     if item is None:
         match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
@@ -370,6 +383,8 @@ DIRECTORY_WRITES = {
         "task ids",
     },
     "tokens": USER_CREATION | {"token", "token listing", "token ids"},
+    # workspace: card, subtask and assignment moves, and the membership check of an entry's write
+    "time_logs": USER_CREATION | {"entry ids", "workspace"},
     "clock_in_worker": {"workspace"},
 }
 WRITES = (

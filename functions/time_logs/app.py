@@ -137,7 +137,7 @@ async def start_time_log(caller: Writer, lang: Language, body: TimeLogStart | No
 
 
 @router.post(
-    "/{time_log_id}/stop",
+    "/{time_log_id:int}/stop",
     response_model=StoppedAnswer,
     operation_id="stopTimeLog",
     summary="Stop Time Tracking",
@@ -155,14 +155,16 @@ async def stop_time_log(
     return _ok(message("stopped", lang), render.stopped(entry, place, tz, lang))
 
 
-@router.put("/{time_log_id}", response_model=UpdatedAnswer, operation_id="updateTimeLog", summary="Update Time Log")
+@router.put("/{time_log_id:int}", response_model=UpdatedAnswer, operation_id="updateTimeLog", summary="Update Time Log")
 async def update_time_log(time_log_id: Id, body: TimeLogUpdate, caller: Writer, lang: Language) -> dict[str, Any]:
     """Replace the description of the caller's own log."""
     entry = services().time_logs.describe(caller, time_log_id, body.description)
     return _ok(message("updated", lang), {"id": entry.id, "description": entry.notes})
 
 
-@router.delete("/{time_log_id}", response_model=DeletedAnswer, operation_id="deleteTimeLog", summary="Delete Time Log")
+@router.delete(
+    "/{time_log_id:int}", response_model=DeletedAnswer, operation_id="deleteTimeLog", summary="Delete Time Log"
+)
 async def delete_time_log(time_log_id: Id, caller: Writer, lang: Language) -> dict[str, Any]:
     """Delete the caller's own log (a running one too)."""
     services().time_logs.delete(caller, time_log_id)
@@ -173,7 +175,7 @@ async def delete_time_log(time_log_id: Id, caller: Writer, lang: Language) -> di
 
 
 @router.get(
-    "/card/{card_id}/total",
+    "/card/{card_id:int}/total",
     response_model=CardTotalAnswer,
     operation_id="getCardTotal",
     summary="Get Total Time by Card",
@@ -186,7 +188,7 @@ async def card_total(card_id: Id, caller: Reader, lang: Language) -> dict[str, A
 
 
 @router.get(
-    "/subtask/{subtask_id}/total",
+    "/subtask/{subtask_id:int}/total",
     response_model=SubtaskTotalAnswer,
     operation_id="getSubtaskTotal",
     summary="Get Total Time by Subtask",
