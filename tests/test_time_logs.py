@@ -18,7 +18,11 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def board(services, client, make_user, clock):
+def board(services, make_user, clock):
+    return build_board(services, make_user, clock)
+
+
+def build_board(services, make_user, clock) -> SimpleNamespace:
     """The document's world: board "Sprint 1" with card "Implement Login Feature"
     and its two subtasks, an owner and a member of the workspace (both in
     Asia/Jakarta, assigned to the card), an outsider; 2025-10-31 08:30 +07:00."""
