@@ -48,7 +48,8 @@ def test_subtasks_are_listed_by_position_and_found_by_id_alone(services, board, 
 
     assert [s.name for s in cards.subtasks(MEMBER, board.ws, board.card)] == ["Create login form UI", "Validate input"]
     assert (first.status, first.position, second.position) == (SubtaskStatus.TODO, 0, 1)
-    assert moved.updated_at == clock() and moved.created_at == second.created_at
+    assert moved.updated_at == clock()
+    assert moved.created_at == second.created_at
     assert cards.find_subtask(board.ws, second.id) == moved
     assert cards.subtask(MEMBER, board.ws, second.id) == moved
 

@@ -60,6 +60,16 @@ class CardMove:
     total_subtasks: int
 
 
+@dataclass(frozen=True, slots=True)
+class CardDetail:
+    """A task with its subtasks (by position), its assignees (by user id) and its total."""
+
+    task: Task
+    subtasks: list[Subtask]
+    assignments: list[Assignment]
+    total: TrackedTotal
+
+
 class Cards:
     def __init__(
         self,
@@ -74,6 +84,16 @@ class Cards:
         self._ids = subtask_ids
         self._totals = totals
         self._clock = clock
+
+    def card(self, actor: Actor, workspace_id: int, task_id: int) -> CardDetail:
+        """Members read a task with its subtasks, assignees and tracked total."""
+        task = self._workspaces.task(actor, workspace_id, task_id)
+        return CardDetail(
+            task=task,
+            subtasks=self._repo.subtasks(workspace_id, task_id),
+            assignments=sorted(self._repo.assignments(workspace_id, task_id), key=lambda a: a.user_id),
+            total=self._totals.task_total(workspace_id, task_id),
+        )
 
     # -- subtasks ----------------------------------------------------------------
 
