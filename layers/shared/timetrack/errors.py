@@ -86,6 +86,10 @@ class UnfinishedSubtasks(Conflict):
         self.total_subtasks = total_subtasks
 
 
+class NoActiveTimer(NotFound):
+    """There is no running timer to stop (where the caller said which: not that one)."""
+
+
 class StaleWrite(Conflict):
     """Someone else changed the item between our read and our write."""
 

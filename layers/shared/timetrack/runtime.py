@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .services.stats import StatsService
     from .services.tokens import Tokens
     from .services.worker import ClockInEffects
+    from .services.workspace_entries import WorkspaceEntries
     from .services.workspaces import Workspaces
 
 DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task", "subtask")
@@ -50,7 +51,7 @@ class Services:
         self._allocators: dict[str, IdAllocator] = {}
         # Task and subtask totals, kept in each entry's own transaction.
         self.tracked_totals = TrackedTotals(self.dynamodb, config.entries_table)
-        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
+        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.tracked_totals,))
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
         region = config.aws_region
@@ -119,6 +120,12 @@ class Services:
         from .services.cards import Cards
 
         return Cards(self.workspaces, self.workspace_repo, self.ids("subtask"), self.tracked_totals, self.clock)
+
+    @cached_property
+    def workspace_entries(self) -> WorkspaceEntries:
+        from .services.workspace_entries import WorkspaceEntries
+
+        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
 
     @cached_property
     def clock_ins(self) -> ClockIns:

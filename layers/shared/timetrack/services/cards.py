@@ -229,11 +229,10 @@ class Cards:
         safe to repeat."""
         if entry.workspace_id is None or entry.task_id is None:
             return
-        subtask_id = getattr(entry, "subtask_id", None)  # TODO(merge main): Entry.subtask_id from the core
-        subtask = None if subtask_id is None else self.find_subtask(entry.workspace_id, subtask_id)
+        subtask = None if entry.subtask_id is None else self.find_subtask(entry.workspace_id, entry.subtask_id)
         if subtask is not None:
             self._repo.mark_subtask_started(subtask)
-        elif subtask_id is None:
+        elif entry.subtask_id is None:
             self._repo.mark_task_started(entry.workspace_id, entry.task_id)
         self._repo.assignment_started(entry.workspace_id, entry.task_id, entry.user_id, entry.start_time)
 
