@@ -165,30 +165,10 @@ class Cards:
 
     def find_subtask(self, workspace_id: int, subtask_id: int) -> Subtask | None:
         """Raw lookup (no permission check): two GetItems (its task, then it)."""
-        task_id = self._repo.subtask_task(workspace_id, subtask_id)
-        return None if task_id is None else self._repo.get_subtask(workspace_id, task_id, subtask_id)
-
-    def target(
-        self, actor: Actor, workspace_id: int, *, task_id: int | None = None, subtask_id: int | None = None
-    ) -> tuple[Task, Subtask | None]:
-        """What a timer is started on: a task, a subtask (it implies its task), or
-        both (the subtask must be of that task). ValidationFailed naming
-        ``task_id`` or ``subtask_id`` otherwise."""
-        self._workspaces.membership(actor, workspace_id)
-        if task_id is None and subtask_id is None:
-            raise ValidationFailed("task_id", "give a task_id or a subtask_id")
-        subtask = None
-        if subtask_id is not None:
-            subtask = self.find_subtask(workspace_id, subtask_id)
-            if subtask is None:
-                raise ValidationFailed("subtask_id", f"subtask {subtask_id} does not exist")
-            if task_id is not None and subtask.task_id != task_id:
-                raise ValidationFailed("subtask_id", f"subtask {subtask_id} is not a subtask of task {task_id}")
-            task_id = subtask.task_id
-        task = self._repo.get(Task, workspace_id, task_id)
-        if task is None:
-            raise ValidationFailed("task_id", f"task {task_id} does not exist")
-        return task, subtask
+        try:
+            return self._workspaces.find_subtask(workspace_id, subtask_id)
+        except NotFound:
+            return None
 
     def _subtask(self, workspace_id: int, subtask_id: int, task_id: int | None) -> Subtask:
         subtask = self.find_subtask(workspace_id, subtask_id)

@@ -38,6 +38,7 @@ from ..workspaces import (
     Project,
     ProjectStatus,
     Role,
+    Subtask,
     Task,
     TaskPriority,
     TaskStatus,
@@ -444,6 +445,14 @@ class Workspaces:
         if task is None:
             raise NotFound(f"Task {task_id} not found")
         return task
+
+    def find_subtask(self, workspace_id: int, subtask_id: int) -> Subtask:
+        """A subtask by its id alone (two GetItems: its task, then it); NotFound if none."""
+        task_id = self._repo.subtask_task(workspace_id, subtask_id)
+        subtask = None if task_id is None else self._repo.get_subtask(workspace_id, task_id, subtask_id)
+        if subtask is None:
+            raise NotFound(f"Subtask {subtask_id} not found")
+        return subtask
 
 
 def _email(value: str, location: str = "body") -> str:
