@@ -113,7 +113,7 @@ class Services:
         from .services.workspaces import Workspaces
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
-        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries, self.tracked_totals)
 
     @cached_property
     def cards(self) -> Cards:

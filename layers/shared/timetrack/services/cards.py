@@ -87,12 +87,14 @@ class Cards:
 
     def card(self, actor: Actor, workspace_id: int, task_id: int) -> CardDetail:
         """Members read a task with its subtasks, assignees and tracked total."""
-        task = self._workspaces.task(actor, workspace_id, task_id)
+        self._workspaces.membership(actor, workspace_id)
+        task = self._workspaces.find_task(workspace_id, task_id)
+        total = self._totals.task_total(workspace_id, task_id)
         return CardDetail(
-            task=task,
+            task=task.with_total(total),
             subtasks=self._repo.subtasks(workspace_id, task_id),
             assignments=sorted(self._repo.assignments(workspace_id, task_id), key=lambda a: a.user_id),
-            total=self._totals.task_total(workspace_id, task_id),
+            total=total,
         )
 
     # -- subtasks ----------------------------------------------------------------
@@ -198,7 +200,7 @@ class Cards:
         self._workspaces.membership(actor, workspace_id)
         self._workspaces.find_task(workspace_id, task_id)
         task = self._repo.update(Task, workspace_id, task_id, {"status": TaskStatus(status)})
-        return CardMove(task, len(self._repo.subtasks(workspace_id, task_id)))
+        return CardMove(self._workspaces.tracked(task), len(self._repo.subtasks(workspace_id, task_id)))
 
     # -- what a timer does to its task ---------------------------------------------------
 
@@ -263,7 +265,8 @@ class Cards:
         """All members' entries on the task (its subtasks' too); members read it."""
         self._workspaces.membership(actor, workspace_id)
         task = self._workspaces.find_task(workspace_id, task_id)
-        return task, self._totals.task_total(workspace_id, task_id)
+        total = self._totals.task_total(workspace_id, task_id)
+        return task.with_total(total), total
 
     def subtask_total(self, actor: Actor, workspace_id: int, subtask_id: int) -> tuple[Subtask, TrackedTotal]:
         self._workspaces.membership(actor, workspace_id)
