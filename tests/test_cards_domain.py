@@ -48,7 +48,8 @@ def test_subtasks_are_listed_by_position_and_found_by_id_alone(services, board, 
 
     assert [s.name for s in cards.subtasks(MEMBER, board.ws, board.card)] == ["Create login form UI", "Validate input"]
     assert (first.status, first.position, second.position) == (SubtaskStatus.TODO, 0, 1)
-    assert moved.updated_at == clock() and moved.created_at == second.created_at
+    assert moved.updated_at == clock()
+    assert moved.created_at == second.created_at
     assert cards.find_subtask(board.ws, second.id) == moved
     assert cards.subtask(MEMBER, board.ws, second.id) == moved
 
@@ -327,3 +328,52 @@ def test_an_unchanged_share_writes_nothing_and_personal_entries_count_nowhere(se
     assert services.tracked_totals(done, dataclasses.replace(done, notes="renamed")) == []
     assert services.tracked_totals(None, dataclasses.replace(done, workspace_id=None, task_id=None)) == []
     assert completed_seconds(done) == Decimal(3600)
+
+
+# -- through the entries every API writes ----------------------------------------------------
+
+
+def test_totals_across_two_users_after_start_stop_edit_and_delete(services, board, clock):
+    entries, cards = services.workspace_entries, services.cards
+    subtask = cards.create_subtask(OWNER, board.ws, board.card, "UI")
+
+    def totals():
+        return cards.task_total(MEMBER, board.ws, board.card)[1], cards.subtask_total(OTHER, board.ws, subtask.id)[1]
+
+    mine = entries.start(MEMBER, board.ws, subtask_id=subtask.id)
+    theirs = entries.start(OTHER, board.ws, task_id=board.card)
+    assert totals() == (TrackedTotal(Decimal(0), 2), TrackedTotal(Decimal(0), 1))
+
+    clock.advance(minutes=135)
+    entries.stop(MEMBER, board.ws, mine.id)
+    assert totals() == (TrackedTotal(Decimal(135 * 60), 2), TrackedTotal(Decimal(135 * 60), 1))
+
+    clock.advance(minutes=45)
+    entries.stop(OTHER, board.ws, theirs.id)  # ran 180 minutes
+    assert totals()[0] == TrackedTotal(Decimal(315 * 60), 2)
+    assert totals()[0].hours == Decimal("5.25")
+
+    entries.update(MEMBER, board.ws, mine.id, {"end_time": mine.start_time + dt.timedelta(minutes=60)})
+    assert totals() == (TrackedTotal(Decimal(240 * 60), 2), TrackedTotal(Decimal(60 * 60), 1))
+
+    entries.delete(OTHER, board.ws, theirs.id)
+    assert totals() == (TrackedTotal(Decimal(60 * 60), 1), TrackedTotal(Decimal(60 * 60), 1))
+
+
+def test_an_entry_s_subtask_is_one_of_its_task_and_implies_it(services, board):
+    entries = services.workspace_entries
+    other = services.workspaces.create_task(OWNER, board.ws, board.project, "Another card")
+    subtask = services.cards.create_subtask(OWNER, board.ws, board.card, "UI")
+
+    started = entries.start(MEMBER, board.ws, subtask_id=subtask.id)
+    assert (started.task_id, started.project_id, started.subtask_id) == (board.card, board.project, subtask.id)
+    entries.stop(MEMBER, board.ws, started.id)
+    for task_id, subtask_id in ((other.id, subtask.id), (None, 999)):
+        with pytest.raises(ValidationFailed) as refused:
+            entries.start(OTHER, board.ws, task_id=task_id, subtask_id=subtask_id)
+        assert refused.value.field == "subtask_id"
+
+    moved = entries.update(MEMBER, board.ws, started.id, {"task_id": other.id})
+    assert (moved.task_id, moved.subtask_id) == (other.id, None)  # the old card's subtask stays behind
+    back = entries.update(MEMBER, board.ws, started.id, {"subtask_id": subtask.id})
+    assert (back.task_id, back.subtask_id) == (board.card, subtask.id)

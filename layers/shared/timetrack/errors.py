@@ -73,10 +73,6 @@ class NotRunning(Conflict):
         self.entry = entry
 
 
-class NoActiveTimer(NotFound):
-    """There is no running timer to stop (where the caller said which: not that one)."""
-
-
 class UnfinishedSubtasks(Conflict):
     """A task cannot move to ``status`` (review or done) while some of its
     subtasks are not done: ``unfinished_subtasks`` are those (Subtask models,
@@ -88,6 +84,10 @@ class UnfinishedSubtasks(Conflict):
         self.unfinished_subtasks = unfinished_subtasks
         self.unfinished_subtasks_count = len(unfinished_subtasks)
         self.total_subtasks = total_subtasks
+
+
+class NoActiveTimer(NotFound):
+    """There is no running timer to stop (where the caller said which: not that one)."""
 
 
 class StaleWrite(Conflict):

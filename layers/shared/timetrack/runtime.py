@@ -114,19 +114,19 @@ class Services:
         from .services.workspaces import Workspaces
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
-        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
-
-    @cached_property
-    def workspace_entries(self) -> WorkspaceEntries:
-        from .services.workspace_entries import WorkspaceEntries
-
-        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries, self.tracked_totals)
 
     @cached_property
     def cards(self) -> Cards:
         from .services.cards import Cards
 
         return Cards(self.workspaces, self.workspace_repo, self.ids("subtask"), self.tracked_totals, self.clock)
+
+    @cached_property
+    def workspace_entries(self) -> WorkspaceEntries:
+        from .services.workspace_entries import WorkspaceEntries
+
+        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
 
     @cached_property
     def time_logs(self) -> TimeLogs:

@@ -3,6 +3,7 @@ their subtasks and the members assigned to them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -153,7 +154,9 @@ class Contract:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """``title`` is the task's name (seed 002 calls it ``name``)."""
+    """``title`` is the task's name (seed 002 calls it ``name``).
+    ``tracked_minutes``: of all members' completed entries on it, from its
+    ``TrackedTotal`` (services fill it in when they read tasks)."""
 
     id: int
     workspace_id: int
@@ -166,6 +169,9 @@ class Task:
     priority: TaskPriority | None = None
     due_date: dt.date | None = None
     assignee: int | None = None
+
+    def with_total(self, total: TrackedTotal) -> Task:
+        return dataclasses.replace(self, tracked_minutes=total.tracked_minutes)
 
 
 def entry_rate(user_id: int, project: Project, contracts: Iterable[Contract], default_rate: Decimal) -> Decimal:
@@ -240,3 +246,8 @@ class TrackedTotal:
     def hours(self) -> Decimal:
         """Hours, half-up to 2 places (a task's ``actual_hours``)."""
         return round_money(self.seconds / 3600)
+
+    @property
+    def tracked_minutes(self) -> Decimal:
+        """Minutes, half-up to 2 places (a task's ``tracked_minutes``)."""
+        return round_money(self.seconds / 60)

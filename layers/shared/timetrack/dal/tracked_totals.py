@@ -56,9 +56,8 @@ def _contributions(entry: Entry | None) -> dict[str, tuple[Decimal, int]]:
     counted = {}
     if entry.task_id is not None:
         counted[task_total_key(entry.workspace_id, entry.task_id)] = (seconds, 1)
-    subtask_id = getattr(entry, "subtask_id", None)  # TODO(merge main): Entry.subtask_id from the core
-    if subtask_id is not None:
-        counted[subtask_total_key(entry.workspace_id, subtask_id)] = (seconds, 1)
+    if entry.subtask_id is not None:
+        counted[subtask_total_key(entry.workspace_id, entry.subtask_id)] = (seconds, 1)
     return counted
 
 

@@ -896,19 +896,17 @@ class WorkspaceRepository:
         last_activity_at: dt.datetime | None,
     ) -> None:
         """Move the entry's ledger item from ``before`` to ``after`` and ADD the
-        differences to its contract's and task's ``tracked_minutes``, in one
-        transaction. It holds only if the ledger is still ``before`` and the
-        contract's ``ended_at`` still what the minutes were computed from;
-        otherwise Conflict (read again and retry)."""
+        difference to its contract's ``tracked_minutes``, in one transaction.
+        It holds only if the ledger is still ``before`` and the contract's
+        ``ended_at`` still what the minutes were computed from; otherwise
+        Conflict (read again and retry)."""
         ledger = self._update_item(
             _ws(workspace_id),
             f"COUNTED#{entry_id}",
-            "SET contract_id = :c, task_id = :t, contract_minutes = :cm, task_minutes = :tm, revision = :rev",
+            "SET contract_id = :c, contract_minutes = :cm, revision = :rev",
             {
                 ":c": to_attr(after.contract_id),
-                ":t": to_attr(after.task_id),
                 ":cm": to_attr(after.contract_minutes),
-                ":tm": to_attr(after.task_minutes),
                 ":rev": to_attr(after.revision),
             },
         )
@@ -932,15 +930,7 @@ class WorkspaceRepository:
         else:
             contract["ConditionExpression"] = "attribute_exists(pk) AND ended_at = :ended"
             contract["ExpressionAttributeValues"][":ended"] = {"S": utc_text(contract_ended_at)}
-        writes = [{"Update": ledger}, {"Update": contract}]
-        task_minutes = after.task_minutes - (before.task_minutes if before else 0)
-        if after.task_id is not None and task_minutes:
-            task = self._update_item(
-                _ws(workspace_id), f"TASK#{after.task_id}", "ADD tracked_minutes :m", {":m": to_attr(task_minutes)}
-            )
-            task["ConditionExpression"] = "attribute_exists(pk)"
-            writes.append({"Update": task})
-        self._transact(writes)
+        self._transact([{"Update": ledger}, {"Update": contract}])
 
     def _update_item(self, pk: str, sk: str, expression: str, values: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -966,11 +956,9 @@ def _open(status: SubtaskStatus) -> int:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Counted:
-    """The minutes the worker has added for one clock-in entry to its contract
-    and its task; ``revision`` orders the ledger's writes."""
+    """The minutes the worker has added for one clock-in entry to its contract;
+    ``revision`` orders the ledger's writes."""
 
     contract_id: int
-    task_id: int | None
     contract_minutes: Decimal
-    task_minutes: Decimal
     revision: int

@@ -65,6 +65,16 @@ class CardMove:
         return self.unfinished_subtasks == 0
 
 
+@dataclass(frozen=True, slots=True)
+class CardDetail:
+    """A task with its subtasks (by position), its assignees (by user id) and its total."""
+
+    task: Task
+    subtasks: list[Subtask]
+    assignments: list[Assignment]
+    total: TrackedTotal
+
+
 class Cards:
     def __init__(
         self,
@@ -79,6 +89,18 @@ class Cards:
         self._ids = subtask_ids
         self._totals = totals
         self._clock = clock
+
+    def card(self, actor: Actor, workspace_id: int, task_id: int) -> CardDetail:
+        """Members read a task with its subtasks, assignees and tracked total."""
+        self._workspaces.membership(actor, workspace_id)
+        task = self._workspaces.find_task(workspace_id, task_id)
+        total = self._totals.task_total(workspace_id, task_id)
+        return CardDetail(
+            task=task.with_total(total),
+            subtasks=self._repo.subtasks(workspace_id, task_id),
+            assignments=sorted(self._repo.assignments(workspace_id, task_id), key=lambda a: a.user_id),
+            total=total,
+        )
 
     # -- subtasks ----------------------------------------------------------------
 
@@ -150,8 +172,10 @@ class Cards:
 
     def find_subtask(self, workspace_id: int, subtask_id: int) -> Subtask | None:
         """Raw lookup (no permission check): two GetItems (its task, then it)."""
-        task_id = self._repo.subtask_task(workspace_id, subtask_id)
-        return None if task_id is None else self._repo.get_subtask(workspace_id, task_id, subtask_id)
+        try:
+            return self._workspaces.find_subtask(workspace_id, subtask_id)
+        except NotFound:
+            return None
 
     def locate_subtask(self, actor: Actor, subtask_id: int) -> Subtask:
         """A subtask known by its id alone (seed 003): NotFound if there is none,
@@ -166,28 +190,6 @@ class Cards:
         except NotFound:
             raise Forbidden(f"Not a member of the workspace of subtask {subtask_id}") from None
         return subtask
-
-    def target(
-        self, actor: Actor, workspace_id: int, *, task_id: int | None = None, subtask_id: int | None = None
-    ) -> tuple[Task, Subtask | None]:
-        """What a timer is started on: a task, a subtask (it implies its task), or
-        both (the subtask must be of that task). ValidationFailed naming
-        ``task_id`` or ``subtask_id`` otherwise."""
-        self._workspaces.membership(actor, workspace_id)
-        if task_id is None and subtask_id is None:
-            raise ValidationFailed("task_id", "give a task_id or a subtask_id")
-        subtask = None
-        if subtask_id is not None:
-            subtask = self.find_subtask(workspace_id, subtask_id)
-            if subtask is None:
-                raise ValidationFailed("subtask_id", f"subtask {subtask_id} does not exist")
-            if task_id is not None and subtask.task_id != task_id:
-                raise ValidationFailed("subtask_id", f"subtask {subtask_id} is not a subtask of task {task_id}")
-            task_id = subtask.task_id
-        task = self._repo.get(Task, workspace_id, task_id)
-        if task is None:
-            raise ValidationFailed("task_id", f"task {task_id} does not exist")
-        return task, subtask
 
     def _subtask(self, workspace_id: int, subtask_id: int, task_id: int | None) -> Subtask:
         subtask = self.find_subtask(workspace_id, subtask_id)
@@ -219,7 +221,7 @@ class Cards:
         task = self._repo.update(Task, workspace_id, task_id, {"status": TaskStatus(status)})
         subtasks = self._repo.subtasks(workspace_id, task_id)
         unfinished = sum(subtask.status is not SubtaskStatus.DONE for subtask in subtasks)
-        return CardMove(task, len(subtasks), unfinished)
+        return CardMove(self._workspaces.tracked(task), len(subtasks), unfinished)
 
     # -- what a timer does to its task ---------------------------------------------------
 
@@ -230,11 +232,10 @@ class Cards:
         safe to repeat."""
         if entry.workspace_id is None or entry.task_id is None:
             return
-        subtask_id = getattr(entry, "subtask_id", None)  # TODO(merge main): Entry.subtask_id from the core
-        subtask = None if subtask_id is None else self.find_subtask(entry.workspace_id, subtask_id)
+        subtask = None if entry.subtask_id is None else self.find_subtask(entry.workspace_id, entry.subtask_id)
         if subtask is not None:
             self._repo.mark_subtask_started(subtask)
-        elif subtask_id is None:
+        elif entry.subtask_id is None:
             self._repo.mark_task_started(entry.workspace_id, entry.task_id)
         self._repo.assignment_started(entry.workspace_id, entry.task_id, entry.user_id, entry.start_time)
 
@@ -285,7 +286,8 @@ class Cards:
         """All members' entries on the task (its subtasks' too); members read it."""
         self._workspaces.membership(actor, workspace_id)
         task = self._workspaces.find_task(workspace_id, task_id)
-        return task, self._totals.task_total(workspace_id, task_id)
+        total = self._totals.task_total(workspace_id, task_id)
+        return task.with_total(total), total
 
     def subtask_total(self, actor: Actor, workspace_id: int, subtask_id: int) -> tuple[Subtask, TrackedTotal]:
         self._workspaces.membership(actor, workspace_id)

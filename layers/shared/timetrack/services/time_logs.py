@@ -86,14 +86,8 @@ class TimeLogs:
             workspace_id = self._workspaces.locate_task(actor, task_id).workspace_id
         else:
             workspace_id = self._cards.locate_subtask(actor, subtask_id).workspace_id
-        task, subtask = self._cards.target(actor, workspace_id, task_id=task_id, subtask_id=subtask_id)
         entry = self._entries.start(
-            actor,
-            workspace_id,
-            task_id=task.id,
-            subtask_id=None if subtask is None else subtask.id,
-            notes=notes,
-            request_id=request_id,
+            actor, workspace_id, task_id=task_id, subtask_id=subtask_id, notes=notes, request_id=request_id
         )
         self._cards.started(entry)
         return entry
@@ -241,7 +235,7 @@ class TimeLogs:
             placed[entry.id] = Placement(
                 card=lookup("task", ws, entry.task_id, self._workspaces.find_task),
                 board=lookup("project", ws, entry.project_id, self._workspaces.find_project),
-                subtask=lookup("subtask", ws, entry.subtask_id, self._cards.find_subtask),
+                subtask=lookup("subtask", ws, entry.subtask_id, self._workspaces.find_subtask),
             )
         return placed
 
