@@ -46,7 +46,6 @@ def world(services, client, make_user) -> dict:
     join(services, workspace.id, member["user_id"], by=owner["user_id"])
     project = ws.create_project(owner["user_id"], workspace.id, "Website", Decimal("50"))
     task = ws.create_task(owner["user_id"], workspace.id, project.id, "Landing page")
-    subtask = services.cards.create_subtask(owner["user_id"], workspace.id, task.id, "Hero image")
     initech = ws.create_client(owner["user_id"], workspace.id, "Initech")
     contract = ws.create_contract(owner["user_id"], workspace.id, member["user_id"], project.id, Decimal("40"))
     subtask = services.cards.create_subtask(owner["user_id"], workspace.id, task.id, "Hero")
@@ -70,7 +69,6 @@ def world(services, client, make_user) -> dict:
             "entry_id": entry.json()["id"],
             "time_log_id": entry.json()["id"],
             "card_id": task.id,
-            "subtask_id": subtask.id,
         },
     }
 

@@ -107,6 +107,7 @@ def test_a_start_without_card_or_subtask_is_the_documents_422(client, board, bod
             {"description": ["The description field must not be greater than 2000 characters."]},
         ),
         ("POST", "/start", {"content": b'{"card_id": 5', "headers": {"Content-Type": "application/json"}}, None),
+        ("POST", "/start", {"content": b'{"card_id": "\xff"}', "headers": {"Content-Type": "application/json"}}, None),
         ("POST", "/start", {"json": [5]}, {"body": ["The request body must be a JSON object."]}),
         ("GET", "", {"params": {"per_page": 101}}, {"per_page": ["The per_page field must not be greater than 100."]}),
         ("GET", "", {"params": {"status": "paused"}}, {"status": ["The selected status is invalid."]}),
@@ -135,7 +136,7 @@ def test_invalid_input_is_422_naming_each_field(client, board, method, path, kwa
     assert response.status_code == 422, response.text
     body = response.json()
     assert (body["success"], body["message"]) == (False, "Validasi gagal")
-    if errors is None:  # malformed JSON
+    if errors is None:  # malformed JSON, or not UTF-8
         assert body["errors"] == {"body": ["The request body must be valid JSON."]}
     else:
         assert body["errors"] == errors

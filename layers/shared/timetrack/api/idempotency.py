@@ -151,4 +151,8 @@ def document(schema: dict[str, Any]) -> None:
                     content["schema"] = {"anyOf": [content["schema"], other["schema"]]}
         else:
             responses["409"] = {"description": in_flight, **error}
-        responses["422"] = {"description": "The Idempotency-Key was used for a different request", **error}
+        reused = "The Idempotency-Key was used for a different request"
+        if "422" in responses:  # the route's own 422 (seed 003's validation) answers this too
+            responses["422"]["description"] += f"; or: {reused}"
+        else:
+            responses["422"] = {"description": reused, **error}

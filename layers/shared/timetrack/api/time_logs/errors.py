@@ -170,6 +170,8 @@ def _http(error: HTTPException, lang: Lang, operation_id: str | None) -> _Answer
         return _Answer(401, {"message": message("unauthenticated", lang)}, {"WWW-Authenticate": "Bearer"})
     if status >= 500:
         return _refused(status, failed(operation_id, lang))
+    if status == 400:  # a body the framework could not read (not UTF-8): bad JSON like any other
+        return _invalid(message("validation", lang), {"body": [_FIELD_MESSAGES["json_invalid"]]})
     key = _HTTP_MESSAGES.get(status, "bad_request")
     return _Answer(status, {"success": False, "message": message(key, lang)}, dict(error.headers or {}) or None)
 

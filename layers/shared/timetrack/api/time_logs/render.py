@@ -75,10 +75,13 @@ def stopped(entry: Entry, where: Placement, tz: ZoneInfo, lang: Lang) -> dict[st
     assert entry.end_time is not None
     minutes = whole_minutes(entry.start_time, entry.end_time)
     return {
-        **started(entry, where, tz),
+        "id": entry.id,
+        **card_fields(where),
+        "start_time": local_time(entry.start_time, tz),
         "end_time": local_time(entry.end_time, tz),
         "duration_minutes": minutes,
         "duration_formatted": duration(minutes, lang),
+        "description": entry.notes,
     }
 
 

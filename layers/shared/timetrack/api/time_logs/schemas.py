@@ -49,16 +49,20 @@ class CardStatusUpdate(InputModel):
 # -- answers -------------------------------------------------------------------------
 
 
-class _Card(BaseModel):
-    card_id: int | None = Field(examples=[5])
-    card_title: str | None = Field(examples=["Implement Login Feature"])
-    board_name: str | None = Field(examples=["Sprint 1"])
-    subtask_id: int | None = Field(examples=[None])
-    subtask_name: str | None = Field(examples=[None])
+CardId = Annotated[int | None, Field(examples=[5])]
+CardTitle = Annotated[str | None, Field(examples=["Implement Login Feature"])]
+BoardName = Annotated[str | None, Field(examples=["Sprint 1"])]
+SubtaskId = Annotated[int | None, Field(examples=[None])]
+SubtaskName = Annotated[str | None, Field(examples=[None])]
 
 
-class TimeLogPublic(_Card):
+class TimeLogPublic(BaseModel):
     id: int = Field(examples=[1])
+    card_id: CardId
+    card_title: CardTitle
+    board_name: BoardName
+    subtask_id: SubtaskId
+    subtask_name: SubtaskName
     user_id: int = Field(examples=[1])
     user_name: str = Field(examples=["john_doe"], description="The part of the user's email before the @")
     start_time: LocalTime
@@ -80,24 +84,42 @@ class ListMeta(BaseModel):
     per_page: int = Field(examples=[20])
 
 
-class OngoingTimer(_Card):
+class OngoingTimer(BaseModel):
     id: int = Field(examples=[15])
+    card_id: CardId
+    card_title: CardTitle
+    board_name: BoardName
+    subtask_id: SubtaskId
+    subtask_name: SubtaskName
     start_time: LocalTime
     elapsed_minutes: int = Field(examples=[45])
     elapsed_formatted: str = Field(examples=["45 menit"])
     description: str | None
 
 
-class StartedLog(_Card):
+class StartedLog(BaseModel):
     id: int = Field(examples=[20])
+    card_id: CardId
+    card_title: CardTitle
+    board_name: BoardName
+    subtask_id: SubtaskId
+    subtask_name: SubtaskName
     start_time: LocalTime
     description: str | None
 
 
-class StoppedLog(StartedLog):
+class StoppedLog(BaseModel):
+    id: int = Field(examples=[15])
+    card_id: CardId
+    card_title: CardTitle
+    board_name: BoardName
+    subtask_id: SubtaskId
+    subtask_name: SubtaskName
+    start_time: LocalTime
     end_time: LocalTime
     duration_minutes: int = Field(examples=[135])
     duration_formatted: str = Field(examples=["2 jam 15 menit"])
+    description: str | None
 
 
 class UpdatedLog(BaseModel):
