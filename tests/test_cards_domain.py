@@ -146,6 +146,16 @@ def test_reopening_a_done_subtask_holds_the_card_again(services, board):
     assert cards.set_task_status(MEMBER, board.ws, board.card, TaskStatus.TODO).task.status is TaskStatus.TODO
 
 
+def test_a_subtask_write_from_a_stale_read_is_refused_and_the_open_count_stays_exact(services, board):
+    subtask = services.cards.create_subtask(OWNER, board.ws, board.card, "UI")
+    services.cards.set_subtask_status(MEMBER, board.ws, subtask.id, SubtaskStatus.DONE)
+
+    with pytest.raises(Conflict):  # read while it was todo: moving it to done again would count it twice
+        services.workspace_repo.update_subtask(subtask, {"status": SubtaskStatus.DONE})
+
+    assert services.cards.set_task_status(MEMBER, board.ws, board.card, TaskStatus.DONE).task.status is TaskStatus.DONE
+
+
 def test_card_without_subtasks_moves_freely_and_members_move_it(services, board):
     moved = services.cards.set_task_status(MEMBER, board.ws, board.card, TaskStatus.DONE)
 

@@ -45,7 +45,7 @@ from ..workspaces import (
     TrackedTotal,
 )
 from .clock import Clock
-from .workspaces import NAME_MAX_LENGTH, Workspaces
+from .workspaces import Workspaces, _name
 
 MAX_POSITION = 1_000_000
 UPDATE_ATTEMPTS = 3
@@ -149,13 +149,12 @@ class Cards:
     ) -> Subtask:
         """Managers only; ``changes``: name, status, position (None is ignored)."""
         self._workspaces.manager(actor, workspace_id)
-        clean = _subtask_fields(changes)
-        return self._change_subtask(workspace_id, subtask_id, task_id, lambda _: clean)
+        return self._change_subtask(workspace_id, subtask_id, task_id, _subtask_fields(changes))
 
     def set_subtask_status(self, actor: Actor, workspace_id: int, subtask_id: int, status: SubtaskStatus) -> Subtask:
         """Any member; no rules."""
         self._workspaces.membership(actor, workspace_id)
-        return self._change_subtask(workspace_id, subtask_id, None, lambda _: {"status": SubtaskStatus(status)})
+        return self._change_subtask(workspace_id, subtask_id, None, {"status": SubtaskStatus(status)})
 
     def delete_subtask(self, actor: Actor, workspace_id: int, task_id: int, subtask_id: int) -> Subtask:
         """Managers only; returns what was deleted (its tracked total stays with its entries)."""
@@ -197,11 +196,12 @@ class Cards:
             raise NotFound(f"Subtask {subtask_id} not found")
         return subtask
 
-    def _change_subtask(self, workspace_id: int, subtask_id: int, task_id: int | None, changes_of) -> Subtask:
+    def _change_subtask(
+        self, workspace_id: int, subtask_id: int, task_id: int | None, changes: dict[str, Any]
+    ) -> Subtask:
         """Read, write conditioned on the status read, retry if it moved meanwhile."""
         for attempt in range(UPDATE_ATTEMPTS):
             before = self._subtask(workspace_id, subtask_id, task_id)
-            changes = changes_of(before)
             if all(getattr(before, name) == value for name, value in changes.items()):
                 return before
             try:
@@ -300,15 +300,6 @@ class Cards:
 
     def subtask_totals(self, workspace_id: int, subtask_ids: list[int]) -> dict[int, TrackedTotal]:
         return self._totals.subtask_totals(workspace_id, subtask_ids)
-
-
-def _name(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed("name", "must not be empty")
-    if len(value) > NAME_MAX_LENGTH:
-        raise ValidationFailed("name", f"must be at most {NAME_MAX_LENGTH} characters")
-    return value
 
 
 def _position(value: int) -> int:
