@@ -226,6 +226,10 @@ def test_outsiders_are_refused_the_card_and_unknown_ids_are_not_found(client, bo
         client.delete(f"{API}/987654", headers=board.owner["headers"]),
         client.get(f"{API}/card/987654/total", headers=board.owner["headers"]),
         client.get(f"{API}/subtask/987654/total", headers=board.owner["headers"]),
+        client.patch(f"{API}/card/status", json={"card_id": 987654, "status": "done"}, headers=board.owner["headers"]),
+        client.patch(
+            f"{API}/subtask/status", json={"subtask_id": 987654, "status": "done"}, headers=board.owner["headers"]
+        ),
     ):
         assert (response.status_code, response.json()) == (404, not_found), response.request.url
 
