@@ -7,7 +7,7 @@ import pytest
 
 from tests.test_rate_limits import limited
 from tests.test_time_logs import API, EN, build_board, stop
-from timetrack.api.time_logs.catalogue import Lang, duration, language
+from timetrack.api.time_logs.catalogue import OPERATIONS, Lang, duration, language
 from timetrack.services.time_logs import TimeLogs
 
 
@@ -70,6 +70,12 @@ def test_english_answers_say_the_same_in_english(client, board, clock):
     assert refused.json()["data"]["unfinished_subtasks"][0]["status"] == "to do"  # the document's words stay
     assert outsider == {"success": False, "message": "You are not allowed to track time on this card"}
     assert invalid["message"] == "Card ID or Subtask ID is required"
+
+
+def test_every_route_has_its_500_message():
+    from functions.time_logs.app import router
+
+    assert sorted(route.operation_id for route in router.routes) == sorted(OPERATIONS)
 
 
 # -- errors ---------------------------------------------------------------------------------------

@@ -102,8 +102,11 @@ def _invalid_fields(error: RequestValidationError) -> dict[str, list[str]]:
     for problem in error.errors():
         kind = problem.get("type", "")
         name = "body" if kind == "json_invalid" else _field(problem.get("loc", ()))
-        template = _FIELD_MESSAGES.get(kind, "The {field} field is invalid.")
-        fields.setdefault(name, []).append(template.format(field=name, **(problem.get("ctx") or {})))
+        try:
+            text = _FIELD_MESSAGES[kind].format_map({**(problem.get("ctx") or {}), "field": name})
+        except KeyError:  # a type without a message of its own, or one whose context lacks a value
+            text = f"The {name} field is invalid."
+        fields.setdefault(name, []).append(text)
     return fields
 
 
