@@ -72,7 +72,8 @@ def seed_demo_user(services) -> int:
 # client 5; seed 003: card 5 and its subtasks; seed 004: organization 1).
 # The id allocator never hands out ids below 16 (``dal.ids``: lease numbers
 # start at 1), so they can be given to the demo workspace without a clash.
-DEMO_IDS = {"workspace": [1], "client": [5], "project": [1], "task": [5]}
+DEMO_IDS = {"workspace": [1], "client": [5], "project": [1], "task": [5], "subtask": [1, 2, 3]}
+DEMO_SUBTASKS = ("Design the login screen", "Create login form UI", "Add validation")
 
 
 class _PresetIds:
@@ -88,8 +89,10 @@ class _PresetIds:
 def seed_demo_workspace(services, owner: int) -> None:
     """The demo user's workspace 1 (their default), with what the seed
     documents' examples refer to: client 5 "Acme Corp", project 1 "Website
-    Redesign" of that client, task (card) 5 "Implement login feature" on it.
-    Made through the domain's own rules, with preset ids (idempotent)."""
+    Redesign" of that client, task (card) 5 "Implement login feature" on it
+    with subtasks 1, 2 and 3. Made through the domain's own rules, with preset
+    ids (idempotent)."""
+    from timetrack.services.cards import Cards
     from timetrack.services.workspaces import Workspaces
 
     if services.workspace_repo.get_workspace(DEMO_IDS["workspace"][0]) is not None:
@@ -111,6 +114,9 @@ def seed_demo_workspace(services, owner: int) -> None:
         client_id=client.id,
         estimated_hours=Decimal(120),
     )
-    workspaces.create_task(
+    task = workspaces.create_task(
         owner, workspace.id, project.id, "Implement login feature", description="Add user authentication", priority=1
     )
+    cards = Cards(workspaces, services.workspace_repo, ids["subtask"], services.tracked_totals, services.clock)
+    for name in DEMO_SUBTASKS:
+        cards.create_subtask(owner, workspace.id, task.id, name)
