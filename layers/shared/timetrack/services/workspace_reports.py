@@ -1,0 +1,154 @@
+"""Reports over a workspace's entries: the hours summary (seed 002's
+``/reports/summary``) and the export rows (``/time-entries/export``).
+
+Both read the entries through ``WorkspaceEntries.pages``: its visibility
+rules (members see their own, managers everyone's) and one Query on the
+narrowest workspace index, page after page, so a year of entries is never in
+memory at once and nothing is scanned.
+
+An entry belongs to the window its start falls in (as in the lists); it
+counts whole, never clipped. Each entry counts its own rounded hours (its
+``duration_hours`` in the lists), so a report adds up to the entries it
+counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..errors import ValidationFailed
+from ..models import ZERO, Entry
+from ..principal import Actor
+from .clock import Clock
+
+if TYPE_CHECKING:
+    from .workspace_entries import WorkspaceEntries
+    from .workspaces import Workspaces
+
+DEFAULT_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectHours:
+    """One project's share of a summary; entries without a project share one
+    row with ``project_id`` and ``project_name`` None."""
+
+    project_id: int | None
+    project_name: str | None
+    hours: Decimal
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    start: dt.datetime  # inclusive
+    end: dt.datetime  # exclusive
+    total_hours: Decimal
+    billable_hours: Decimal
+    total_entries: int
+    by_project: tuple[ProjectHours, ...]  # most hours first; ties by name
+
+
+def summarize(
+    entries: Iterable[Entry], project_names: Mapping[int, str], start: dt.datetime, end: dt.datetime
+) -> Summary:
+    """The summary of completed ``entries`` (running ones are skipped)."""
+    total = billable = ZERO
+    count = 0
+    hours: dict[int | None, Decimal] = {}
+    counts: dict[int | None, int] = {}
+    for entry in entries:
+        if entry.total_hours is None:
+            continue
+        count += 1
+        total += entry.total_hours
+        if entry.billable:
+            billable += entry.total_hours
+        hours[entry.project_id] = hours.get(entry.project_id, ZERO) + entry.total_hours
+        counts[entry.project_id] = counts.get(entry.project_id, 0) + 1
+    rows = [
+        ProjectHours(project, project_names.get(project) if project is not None else None, spent, counts[project])
+        for project, spent in hours.items()
+    ]
+    rows.sort(
+        key=lambda row: (-row.hours, row.project_name is None, (row.project_name or "").casefold(), row.project_id or 0)
+    )
+    return Summary(start, end, total, billable, count, tuple(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """An entry with the names an export shows beside its ids (None: no such
+    project/task/client, or one deleted since)."""
+
+    entry: Entry
+    project_name: str | None
+    task_name: str | None
+    client_name: str | None
+
+
+class WorkspaceReports:
+    def __init__(self, entries: WorkspaceEntries, workspaces: Workspaces, clock: Clock) -> None:
+        self._entries = entries
+        self._workspaces = workspaces
+        self._clock = clock
+
+    def summary(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        project_id: int | None = None,
+        user_id: int | None = None,
+    ) -> Summary:
+        """Completed entries starting in [start, end): by default the 30 days
+        up to now. ``user_id`` of someone else: managers only (Forbidden)."""
+        if end is None:
+            end = self._clock().replace(microsecond=0) + dt.timedelta(seconds=1)  # this second included
+        if start is None:
+            start = end - DEFAULT_WINDOW
+        if end <= start:
+            raise ValidationFailed("end_date", "must be after start_date", location="query")
+        pages = self._entries.pages(
+            actor, workspace_id, user_id=user_id, project_id=project_id, start=start, end=end, running=False
+        )
+        first = next(pages, [])  # the permission checks run before anything else is read
+        names = {project.id: project.name for project in self._workspaces.projects(actor, workspace_id)}
+        return summarize(_chain(first, pages), names, start, end)
+
+    def export(self, actor: Actor, workspace_id: int, **filters) -> Iterator[ExportRow]:
+        """Every entry ``WorkspaceEntries.list`` would give for ``filters``
+        (its keyword arguments but ``skip`` and ``limit``), newest first, with
+        their project, task and client names. The checks (membership, who may
+        see whose) and the first page's read happen in this call, so an error
+        surfaces before the first row; the rest is read page by page as the
+        rows are consumed."""
+        pages = self._entries.pages(actor, workspace_id, **filters)
+        first = next(pages, [])
+        projects = {project.id: project for project in self._workspaces.projects(actor, workspace_id)}
+        tasks = {task.id: task.title for task in self._workspaces.tasks(actor, workspace_id)}
+        clients = {client.id: client.name for client in self._workspaces.clients(actor, workspace_id)}
+
+        def rows() -> Iterator[ExportRow]:
+            for entry in _chain(first, pages):
+                project = projects.get(entry.project_id) if entry.project_id is not None else None
+                yield ExportRow(
+                    entry,
+                    project.name if project else None,
+                    tasks.get(entry.task_id) if entry.task_id is not None else None,
+                    clients.get(project.client_id) if project and project.client_id is not None else None,
+                )
+
+        return rows()
+
+
+def _chain(first: list[Entry], rest: Iterator[list[Entry]]) -> Iterator[Entry]:
+    yield from first
+    for page in rest:
+        yield from page
