@@ -42,7 +42,7 @@ of every entry write, so they are never stale and never half-written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -317,6 +317,36 @@ class EntryRepository:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [_entry_from_item(item) for item in items[skip:wanted]]
+
+    def workspace_entry_pages(
+        self,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[list[Entry]]:
+        """Every entry ``workspace_entries`` would list, unpaged, as the Query
+        reads them: one list per Query page of at most ``page_size`` items (a
+        filter may leave one empty), each Query continuing where the last
+        stopped. A report or an export of any length holds one page at a time,
+        and nothing is read twice."""
+        request = self._workspace_request(
+            workspace_id, user_id, project_id, task_id, start, end, running, billable, newest_first
+        )
+        request["Limit"] = page_size
+        while True:
+            response = self._db.query(**request)
+            yield [_entry_from_item(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def count_workspace_entries(
         self,

@@ -21,7 +21,7 @@ see it); naive times are the owner's own time zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..dal.entries import EntryRepository
@@ -193,6 +193,36 @@ class WorkspaceEntries:
             newest_first=newest_first,
             skip=skip,
             limit=limit,
+        )
+
+    def pages(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
+    ) -> Iterator[list[Entry]]:
+        """Every entry ``list`` would return, unpaged, a Query page at a time
+        (reports and exports of any length, in constant memory). The checks run
+        in this call, before any page is read."""
+        user_id = self._whose(actor, workspace_id, user_id)
+        return self._repo.workspace_entry_pages(
+            workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            task_id=task_id,
+            start=start,
+            end=end,
+            running=running,
+            billable=billable,
+            newest_first=newest_first,
         )
 
     def count(
