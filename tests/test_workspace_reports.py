@@ -9,11 +9,14 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import join
 from timetrack.api.integrations import export
+from timetrack.errors import Forbidden, ValidationFailed
 from timetrack.models import Entry, PaymentStatus
-from timetrack.services.workspace_reports import ExportRow, ProjectHours, summarize
+from timetrack.services.workspace_reports import ExportRow, ProjectHours, WorkspaceReports, summarize
 
 UTC = dt.UTC
 D = Decimal
@@ -134,3 +137,69 @@ def test_xlsx_opens_with_typed_cells():
 
 def test_an_export_of_nothing_is_the_header_row_alone():
     assert b"".join(export.csv_chunks(iter([]))).decode() == ",".join(export.COLUMNS) + "\r\n"
+
+
+# -- the service, on the workspace index ----------------------------------------
+
+
+@pytest.fixture
+def studio(services, clock):
+    """Olga owns a workspace: client Acme, projects Website (Acme's) and App, task
+    Design on the website; Mia is a member."""
+    clock.set("2024-03-01T12:00:00Z")
+    olga, mia = (services.accounts.create_user(f"{name}@example.com") for name in ("olga", "mia"))
+    ws, _ = services.workspaces.create(olga, "Studio")
+    join(services, ws.id, mia, by=olga)
+    acme = services.workspaces.create_client(olga, ws.id, "Acme")
+    website = services.workspaces.create_project(olga, ws.id, "Website", hourly_rate=D("80"), client_id=acme.id)
+    app = services.workspaces.create_project(olga, ws.id, "App", hourly_rate=None)
+    design = services.workspaces.create_task(olga, ws.id, website.id, "Design")
+    return dict(ws=ws.id, olga=olga, mia=mia, website=website.id, app=app.id, design=design.id)
+
+
+def test_the_default_window_is_the_30_days_up_to_now_and_running_timers_do_not_count(services, studio, clock):
+    made = services.workspace_entries
+    now = clock()
+    for days_ago, hours in ((31, 5), (29, 2), (0, 1)):
+        start = now - dt.timedelta(days=days_ago, hours=hours)
+        made.create(studio["mia"], studio["ws"], project_id=studio["app"], start_time=start,
+                    end_time=start + dt.timedelta(hours=hours))  # fmt: skip
+    made.start(studio["mia"], studio["ws"], project_id=studio["website"])
+
+    summary = services.workspace_reports.summary(studio["mia"], studio["ws"])
+
+    assert summary.end == dt.datetime(2024, 3, 1, 12, 0, 1, tzinfo=UTC)  # now's second included
+    assert summary.start == summary.end - dt.timedelta(days=30)
+    assert (summary.total_hours, summary.total_entries) == (D("3.00"), 2)  # 2 h 29 days ago + 1 h today
+    assert summary.by_project == (ProjectHours(studio["app"], "App", D("3.00"), 2),)
+
+
+def test_a_window_ending_before_it_starts_is_refused_naming_end_date(services, studio):
+    with pytest.raises(ValidationFailed) as refused:
+        services.workspace_reports.summary(
+            studio["olga"],
+            studio["ws"],
+            start=dt.datetime(2024, 2, 1, tzinfo=UTC),
+            end=dt.datetime(2024, 2, 1, tzinfo=UTC),
+        )
+    assert refused.value.field == "end_date"
+
+
+def test_export_rows_name_project_task_and_client_and_are_capped(services, studio, clock):
+    made = services.workspace_entries
+    day = dt.datetime(2024, 2, 20, 9, tzinfo=UTC)
+    on_task = made.create(studio["mia"], studio["ws"], task_id=studio["design"], start_time=day,
+                          end_time=day + dt.timedelta(hours=1))  # fmt: skip
+    on_app = made.create(studio["mia"], studio["ws"], project_id=studio["app"], start_time=day + dt.timedelta(hours=2),
+                         end_time=day + dt.timedelta(hours=3))  # fmt: skip
+
+    rows = list(services.workspace_reports.export(studio["olga"], studio["ws"]))
+
+    assert rows == [ExportRow(on_app, "App", None, None), ExportRow(on_task, "Website", "Design", "Acme")]
+    capped = WorkspaceReports(made, services.workspaces, clock, max_rows=1)
+    with pytest.raises(ValidationFailed) as refused:
+        capped.export(studio["olga"], studio["ws"])  # refused at the call, before any row
+    assert refused.value.field == "end_date"
+    assert [row.entry for row in capped.export(studio["olga"], studio["ws"], project_id=studio["app"])] == [on_app]
+    with pytest.raises(Forbidden):
+        services.workspace_reports.export(studio["mia"], studio["ws"], user_id=studio["olga"])

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .services.tokens import Tokens
     from .services.worker import ClockInEffects
     from .services.workspace_entries import WorkspaceEntries
+    from .services.workspace_reports import WorkspaceReports
     from .services.workspaces import Workspaces
 
 DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task")
@@ -116,6 +117,14 @@ class Services:
         from .services.workspace_entries import WorkspaceEntries
 
         return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
+
+    @cached_property
+    def workspace_reports(self) -> WorkspaceReports:
+        from .services.workspace_reports import WorkspaceReports
+
+        return WorkspaceReports(
+            self.workspace_entries, self.workspaces, self.clock, max_rows=self.config.export_max_rows
+        )
 
     @cached_property
     def clock_ins(self) -> ClockIns:

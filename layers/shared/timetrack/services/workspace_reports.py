@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationFailed
 from ..models import ZERO, Entry
@@ -92,10 +92,11 @@ class ExportRow:
 
 
 class WorkspaceReports:
-    def __init__(self, entries: WorkspaceEntries, workspaces: Workspaces, clock: Clock) -> None:
+    def __init__(self, entries: WorkspaceEntries, workspaces: Workspaces, clock: Clock, *, max_rows: int) -> None:
         self._entries = entries
         self._workspaces = workspaces
         self._clock = clock
+        self._max_rows = max_rows
 
     def summary(
         self,
@@ -118,25 +119,30 @@ class WorkspaceReports:
         pages = self._entries.pages(
             actor, workspace_id, user_id=user_id, project_id=project_id, start=start, end=end, running=False
         )
-        first = next(pages, [])  # the permission checks run before anything else is read
         names = {project.id: project.name for project in self._workspaces.projects(actor, workspace_id)}
-        return summarize(_chain(first, pages), names, start, end)
+        return summarize(_each(pages), names, start, end)
 
-    def export(self, actor: Actor, workspace_id: int, **filters) -> Iterator[ExportRow]:
-        """Every entry ``WorkspaceEntries.list`` would give for ``filters``
-        (its keyword arguments but ``skip`` and ``limit``), newest first, with
-        their project, task and client names. The checks (membership, who may
-        see whose) and the first page's read happen in this call, so an error
-        surfaces before the first row; the rest is read page by page as the
-        rows are consumed."""
+    def export(self, actor: Actor, workspace_id: int, **filters: Any) -> Iterator[ExportRow]:
+        """Every entry ``WorkspaceEntries.list`` gives for ``filters`` (its
+        keyword arguments but ``skip`` and ``limit``), newest first, with their
+        project, task and client names. The checks (membership, whose entries,
+        at most ``max_rows`` of them: else ValidationFailed on ``end_date``, so
+        a narrower range is asked for) run in this call, before the first row;
+        the entries are read a page at a time as the rows are consumed."""
+        matching = self._entries.count(actor, workspace_id, **filters)
+        if matching > self._max_rows:
+            raise ValidationFailed(
+                "end_date",
+                f"{matching} entries match; an export holds at most {self._max_rows}: narrow the dates",
+                location="query",
+            )
         pages = self._entries.pages(actor, workspace_id, **filters)
-        first = next(pages, [])
         projects = {project.id: project for project in self._workspaces.projects(actor, workspace_id)}
         tasks = {task.id: task.title for task in self._workspaces.tasks(actor, workspace_id)}
         clients = {client.id: client.name for client in self._workspaces.clients(actor, workspace_id)}
 
         def rows() -> Iterator[ExportRow]:
-            for entry in _chain(first, pages):
+            for entry in _each(pages):
                 project = projects.get(entry.project_id) if entry.project_id is not None else None
                 yield ExportRow(
                     entry,
@@ -148,7 +154,6 @@ class WorkspaceReports:
         return rows()
 
 
-def _chain(first: list[Entry], rest: Iterator[list[Entry]]) -> Iterator[Entry]:
-    yield from first
-    for page in rest:
+def _each(pages: Iterator[list[Entry]]) -> Iterator[Entry]:
+    for page in pages:
         yield from page
