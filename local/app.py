@@ -11,9 +11,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from local.observability import RequestContext
 from timetrack.api import envelope, errors
 from timetrack.api.app import CLOCK_IN_PREFIX, create_app
+from timetrack.api.integrations import errors as integrations
 from timetrack.runtime import services
 
-GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens")
+GROUPS = (
+    "entries",
+    "sessions",
+    "stats",
+    "settings",
+    "workspaces",
+    "clock_in",
+    "tokens",
+    "integrations_system",
+)
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [
     "Retry-After",
@@ -26,9 +36,11 @@ EXPOSED_HEADERS = [
 
 
 def _install_errors(app: FastAPI) -> None:
-    """The personal API's style, and the envelope under the clock-in prefix (as on AWS)."""
+    """The personal API's style, the envelope under the clock-in prefix, and seed 002's
+    format under the integrations API's paths (as their functions answer on AWS)."""
     errors.install(app)
     envelope.install_under(app, CLOCK_IN_PREFIX)
+    integrations.install_under(app)
 
 
 def build_app() -> FastAPI:

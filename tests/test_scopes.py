@@ -131,14 +131,19 @@ def test_scopes_from_jwt_claims(claims, expected):
 # ------------------------------------------------------- every route ---
 
 
+# Seed 002's system routes answer without a credential (tests/test_integrations_dialect.py).
+PUBLIC = {"/api/v1/info", "/api/v1/health"}
+
+
 def api_routes() -> list[tuple[str, APIRoute]]:
-    """(method, route) for every route of every group the local app mounts (docs aside)."""
+    """(method, route) for every route of every group the local app mounts (docs and
+    the public routes aside)."""
     return [
         (method, route)
         for group in GROUPS
         for router in importlib.import_module(f"functions.{group}.app").app.state.routers  # every router it serves
         for route in router.routes
-        if isinstance(route, APIRoute)
+        if isinstance(route, APIRoute) and route.include_in_schema and route.path not in PUBLIC
         for method in sorted(route.methods)
     ]
 

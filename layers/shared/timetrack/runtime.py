@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
     from .services.clock_in import ClockIns
+    from .services.health import Health
     from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
     from .services.stats import StatsService
@@ -149,6 +150,12 @@ class Services:
             in_flight_seconds=self.config.idempotency_in_flight_seconds,
             keep_seconds=self.config.idempotency_keep_seconds,
         )
+
+    @cached_property
+    def health(self) -> Health:
+        from .services.health import Health
+
+        return Health(self.directory)
 
     def after_restore(self) -> None:
         """SnapStart clones share memory: drop leased ids and cached lookups."""
