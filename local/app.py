@@ -23,6 +23,9 @@ GROUPS = (
     "clock_in",
     "tokens",
     "integrations_system",
+    "integrations_time_entries",
+    "integrations_timer",
+    "integrations_reports",
 )
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [

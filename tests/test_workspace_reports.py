@@ -169,7 +169,7 @@ def test_the_default_window_is_the_30_days_up_to_now_and_running_timers_do_not_c
     summary = services.workspace_reports.summary(studio["mia"], studio["ws"])
 
     assert summary.end == dt.datetime(2024, 3, 1, 12, 0, 1, tzinfo=UTC)  # now's second included
-    assert summary.start == summary.end - dt.timedelta(days=30)
+    assert summary.start == dt.datetime(2024, 1, 31, 12, tzinfo=UTC)  # 30 days before now (2024 is a leap year)
     assert (summary.total_hours, summary.total_entries) == (D("3.00"), 2)  # 2 h 29 days ago + 1 h today
     assert summary.by_project == (ProjectHours(studio["app"], "App", D("3.00"), 2),)
 

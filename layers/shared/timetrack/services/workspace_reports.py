@@ -108,12 +108,14 @@ class WorkspaceReports:
         project_id: int | None = None,
         user_id: int | None = None,
     ) -> Summary:
-        """Completed entries starting in [start, end): by default the 30 days
-        up to now. ``user_id`` of someone else: managers only (Forbidden)."""
-        if end is None:
-            end = self._clock().replace(microsecond=0) + dt.timedelta(seconds=1)  # this second included
+        """Completed entries starting in [start, end): ``end`` defaults to the
+        end of the current second, ``start`` to 30 days before ``end`` (or
+        before now). ``user_id`` of someone else: managers only (Forbidden)."""
+        now = self._clock().replace(microsecond=0)
         if start is None:
-            start = end - DEFAULT_WINDOW
+            start = (now if end is None else end) - DEFAULT_WINDOW
+        if end is None:
+            end = now + dt.timedelta(seconds=1)  # this second included
         if end <= start:
             raise ValidationFailed("end_date", "must be after start_date", location="query")
         pages = self._entries.pages(
