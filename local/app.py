@@ -23,6 +23,9 @@ GROUPS = (
     "clock_in",
     "tokens",
     "integrations_system",
+    "integrations_projects",
+    "integrations_tasks",
+    "integrations_clients",
 )
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [

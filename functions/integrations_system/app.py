@@ -8,6 +8,11 @@ assets served from here (no CDN: it works offline). The document is
 `docs/openapi.json` (`make openapi`), which this function ships as a file:
 `openapi.json` here is a symbolic link to it, and `sam build` copies the
 file it points to.
+
+On AWS this function also answers every path under `/api/v1` that no
+function serves (the template's `ANY /api/v1/{proxy+}`): 404, or 405 with
+`Allow`, in the format of the API the path belongs to (seed 002's under its
+paths, the personal API's bare `detail` elsewhere).
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, FastAPI, status
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from timetrack.api import docs
+from timetrack.api import errors as personal_errors
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.integrations import errors
 from timetrack.api.integrations.errors import IntegrationsRoute
@@ -97,5 +103,10 @@ async def openapi_document() -> FileResponse:
     return FileResponse(DOCUMENT, media_type="application/json")
 
 
-app = create_app(router, documentation, install_errors=errors.install)
+def _install_errors(app: FastAPI) -> None:
+    personal_errors.install(app)
+    errors.install_under(app)
+
+
+app = create_app(router, documentation, install_errors=_install_errors)
 handler = lambda_handler(app)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from contextlib import suppress
 from decimal import Decimal
 from typing import Any
@@ -351,9 +352,25 @@ class Workspaces:
         self._repo.create_project(project)
         return project
 
-    def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
+    def projects(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        statuses: Collection[ProjectStatus] | None = None,
+        client_id: int | None = None,
+    ) -> list[Project]:
+        """By id; ``statuses`` and ``client_id`` filter (None: any)."""
         self.membership(actor, workspace_id)
-        return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
+        found = self._repo.all(Project, workspace_id)
+        return sorted(
+            (
+                p
+                for p in found
+                if (statuses is None or p.status in statuses) and (client_id is None or p.client_id == client_id)
+            ),
+            key=lambda p: p.id,
+        )
 
     def project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.membership(actor, workspace_id)
