@@ -18,7 +18,7 @@ paths, the personal API's bare `detail` elsewhere).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, status
 from fastapi.responses import FileResponse, JSONResponse
@@ -28,8 +28,9 @@ from timetrack.api import docs
 from timetrack.api import errors as personal_errors
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.integrations import errors
-from timetrack.api.integrations.errors import IntegrationsRoute
+from timetrack.api.integrations.errors import ERROR_RESPONSES, IntegrationsRoute
 from timetrack.api.integrations.schemas import UserOut
+from timetrack.api.integrations.tenancy import Tenant, in_workspace
 from timetrack.api.integrations.times import UtcZ
 from timetrack.runtime import services
 
@@ -93,6 +94,24 @@ async def health() -> Any:
     if reachable:
         return body
     return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+@router.get("/users/me", response_model=Me, operation_id="integrationsCurrentUser", responses=ERROR_RESPONSES)
+async def current_user(tenant: Annotated[Tenant, in_workspace("read:users")]) -> Me:
+    """The caller, with their role in the workspace this API acts in."""
+    user_id = tenant.principal.user_id
+    profile = services().accounts.profile(user_id)
+    member = services().workspaces.membership(tenant.principal, tenant.workspace_id)
+    user = UserOut(
+        id=user_id,
+        email=profile.email,
+        full_name=None,
+        role=member.role,
+        created_at=profile.created_at,
+        is_active=True,
+        total_hours=services().stats.total_hours(user_id),
+    )
+    return Me(user=user)
 
 
 docs.install(documentation, path=DOCS_PATH, openapi_url=f"{DOCS_PATH}/openapi.json", title="timetrack API")

@@ -134,10 +134,3 @@ class IdempotencyInFlight(Conflict):
 
     def __init__(self) -> None:
         super().__init__("A request with this Idempotency-Key is still in progress; retry shortly.")
-
-
-class NoActiveTimer(NotFound):
-    """Stopping "the" running timer of a user who has none (in the workspace asked about)."""
-
-    def __init__(self, message: str = "No timer is running.") -> None:
-        super().__init__(message)
