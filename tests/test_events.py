@@ -25,6 +25,7 @@ import pytest
 from local import stack
 from local.template import load_template, resources_of_type
 from tests.conftest import EVENTS, join, load_event
+from tests.integrations_event_checks import EXPECTATIONS as INTEGRATIONS_EXPECTATIONS
 from timetrack.errors import Unauthorized
 from timetrack.models import PaymentStatus
 from timetrack.principal import Principal
@@ -148,6 +149,8 @@ def invoke(event: dict[str, Any]) -> tuple[int, Any]:
     if "statusCode" not in response:  # a queue batch: the batch response itself
         return 200, response
     body = response.get("body") or ""
+    if not response.get("headers", {}).get("content-type", "application/json").startswith("application/json"):
+        return response["statusCode"], body  # a page or an asset (Swagger UI)
     return response["statusCode"], json.loads(body) if body else None
 
 
@@ -920,11 +923,17 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "tokens_create.json": (_world, _tokens_create_check),
     "tokens_list.json": (_tokens_setup, _tokens_list_check),
     "tokens_revoke.json": (_tokens_setup, _tokens_revoke_check),
+    **INTEGRATIONS_EXPECTATIONS,
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]
 # Routes of an operation: a path that is no operation answers 404 before any authentication.
-OPERATION_EVENTS = [name for name in HTTP_EVENTS if "+}" not in load_event(name)["routeKey"]]
+# Seed 002's info, health and docs need no credential: their events carry none.
+OPERATION_EVENTS = [
+    name
+    for name in HTTP_EVENTS
+    if "+}" not in load_event(name)["routeKey"] and "authorization" in load_event(name)["headers"]
+]
 
 
 # ---------------------------------------------------------------- tests ---
@@ -949,6 +958,8 @@ def test_event_without_token_is_401(name, services, demo_user):
     if group_of(event) == "clock_in":  # the v2 envelope
         assert body["success"] is False
         assert isinstance(body["message"], str)
+    elif group_of(event).startswith("integrations_"):  # seed 002's format
+        assert body["error_code"] == "unauthorized"
     else:
         assert isinstance(body["detail"], str)
 

@@ -359,6 +359,11 @@ DIRECTORY_WRITES = {
     | {"workspace", "invitee", "workspace ids", "client ids", "project ids", "contract ids", "task ids"},
     "tokens": USER_CREATION | {"token", "token listing", "token ids"},
     "clock_in_worker": {"workspace"},
+    # Seed 002: each function makes the caller's default workspace on first use.
+    "integrations_system": USER_CREATION | {"workspace", "workspace ids"},
+    "integrations_projects": USER_CREATION | {"workspace", "workspace ids", "project ids"},
+    "integrations_tasks": USER_CREATION | {"workspace", "workspace ids", "task ids"},
+    "integrations_clients": USER_CREATION | {"workspace", "workspace ids", "client ids"},
 }
 WRITES = (
     "PutItem",

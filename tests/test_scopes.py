@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from local.app import GROUPS, build_app
 from timetrack.api.envelope import EnvelopeRoute
+from timetrack.api.integrations.errors import IntegrationsRoute
 from timetrack.errors import MissingScope, ValidationFailed
 from timetrack.principal import Principal
 from timetrack.scopes import canonical, grants, parse
@@ -196,6 +197,11 @@ def assert_refused_for_scope(response, route: APIRoute, required: str, held: lis
         assert body["success"] is False, label
         assert body["message"] == "Insufficient scope"
         assert body["error"] == f"required_scope: {required}; available_scopes: {', '.join(held)}"
+    elif isinstance(route, IntegrationsRoute):  # seed 002's format, its own words
+        assert body["error_code"] == "forbidden", label
+        assert body["message"] == f"This endpoint requires the '{required}' scope"
+        assert body["required_scope"] == required
+        assert body["available_scopes"] == held
     else:
         assert body["required_scope"] == required, label
         assert body["available_scopes"] == held

@@ -196,3 +196,12 @@ def test_projections_move_in_the_entry_s_own_transaction(services, we, team):
     we.delete(team["mia"], team["ws"], entry.id)
 
     assert seen == [(None, entry), (entry, edited), (edited, None)]
+
+
+def test_a_removed_member_s_timer_in_the_workspace_stops(services, we, team):
+    timer = we.start(team["mia"], team["ws"], project_id=team["website"])
+
+    services.workspaces.remove_member(team["olga"], team["ws"], team["mia"])
+
+    stopped = services.entries.get(services.entries.caller(team["mia"]), timer.id)
+    assert stopped.end_time is not None

@@ -8,22 +8,29 @@ assets served from here (no CDN: it works offline). The document is
 `docs/openapi.json` (`make openapi`), which this function ships as a file:
 `openapi.json` here is a symbolic link to it, and `sam build` copies the
 file it points to.
+
+On AWS this function also answers every path under `/api/v1` that no
+function serves (the template's `ANY /api/v1/{proxy+}`): 404, or 405 with
+`Allow`, in the format of the API the path belongs to (seed 002's under its
+paths, the personal API's bare `detail` elsewhere).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, FastAPI, status
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from timetrack.api import docs
+from timetrack.api import errors as personal_errors
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.integrations import errors
-from timetrack.api.integrations.errors import IntegrationsRoute
+from timetrack.api.integrations.errors import ERROR_RESPONSES, IntegrationsRoute
 from timetrack.api.integrations.schemas import UserOut
+from timetrack.api.integrations.tenancy import Tenant, in_workspace
 from timetrack.api.integrations.times import UtcZ
 from timetrack.runtime import services
 
@@ -89,6 +96,24 @@ async def health() -> Any:
     return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
+@router.get("/users/me", response_model=Me, operation_id="integrationsCurrentUser", responses=ERROR_RESPONSES)
+async def current_user(tenant: Annotated[Tenant, in_workspace("read:users")]) -> Me:
+    """The caller, with their role in the workspace this API acts in."""
+    user_id = tenant.principal.user_id
+    profile = services().accounts.profile(user_id)
+    member = services().workspaces.membership(tenant.principal, tenant.workspace_id)
+    user = UserOut(
+        id=user_id,
+        email=profile.email,
+        full_name=None,
+        role=member.role,
+        created_at=profile.created_at,
+        is_active=True,
+        total_hours=services().stats.total_hours(user_id),
+    )
+    return Me(user=user)
+
+
 docs.install(documentation, path=DOCS_PATH, openapi_url=f"{DOCS_PATH}/openapi.json", title="timetrack API")
 
 
@@ -97,5 +122,10 @@ async def openapi_document() -> FileResponse:
     return FileResponse(DOCUMENT, media_type="application/json")
 
 
-app = create_app(router, documentation, install_errors=errors.install)
+def _install_errors(app: FastAPI) -> None:
+    personal_errors.install(app)
+    errors.install_under(app)
+
+
+app = create_app(router, documentation, install_errors=_install_errors)
 handler = lambda_handler(app)

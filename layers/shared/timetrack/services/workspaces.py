@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from contextlib import suppress
 from decimal import Decimal
 from typing import Any
@@ -186,13 +187,14 @@ class Workspaces:
         self._settle_departure(me.user_id, target)
 
     def _settle_departure(self, actor: int, member: Member) -> None:
-        """The former member's running clock-in in the workspace stops (through
-        the entries service, so the worker hears of it like any stop); then
+        """The former member's running timer in the workspace (a clock-in, or
+        one started through any other workspace API) stops through the entries
+        service, so the worker hears of a clock-in's stop like any other; then
         their active contracts there end, even if the stop failed."""
         try:
             caller = self._entries.caller(member.user_id, actor=actor)
             running = self._entries.active(caller)
-            if running is not None and running.origin.get("workspace_id") == member.workspace_id:
+            if running is not None and running.workspace_id == member.workspace_id:
                 with suppress(NotRunning):  # stopped meanwhile: nothing left to do
                     self._entries.stop(caller, running.id)
         finally:
@@ -351,9 +353,25 @@ class Workspaces:
         self._repo.create_project(project)
         return project
 
-    def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
+    def projects(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        statuses: Collection[ProjectStatus] | None = None,
+        client_id: int | None = None,
+    ) -> list[Project]:
+        """By id; ``statuses`` and ``client_id`` filter (None: any)."""
         self.membership(actor, workspace_id)
-        return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
+        found = self._repo.all(Project, workspace_id)
+        return sorted(
+            (
+                p
+                for p in found
+                if (statuses is None or p.status in statuses) and (client_id is None or p.client_id == client_id)
+            ),
+            key=lambda p: p.id,
+        )
 
     def project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.membership(actor, workspace_id)

@@ -291,3 +291,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _doc(ErrorOut, "Not found in 
 TIMER_CONFLICT: dict[int | str, dict[str, Any]] = {
     409: _doc(TimerConflictOut, "A timer is already running (from any API): `timer` is it")
 }
+
+
+def conflict(description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's own 409 (``conflict``), for its ``responses=``."""
+    return {409: _doc(ErrorOut, description)}

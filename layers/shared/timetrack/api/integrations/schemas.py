@@ -1,6 +1,10 @@
-"""Response schemas of the integrations API (seed 002): the field names of
-its examples, datetimes as UTC with ``Z`` in whole seconds, money and hours
-as JSON numbers (``Decimal`` inside), ids as integers."""
+"""Request and response schemas of the integrations API (seed 002): the field
+names of its examples, datetimes as UTC with ``Z`` in whole seconds, money
+and hours as JSON numbers (``Decimal`` inside), ids as integers.
+
+Clients and projects take the workspace directory's own request bodies
+(``ClientCreate``, ``ProjectUpdate``, ...: the same fields); tasks are
+``name``d here (``title`` in the directory)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from ...models import Entry, EntrySource
 from ...workspaces import Client, Project, ProjectStatus, Role, Task, TaskPriority, TaskStatus
-from ..schemas import Number
+from ..schemas import InputModel, IsoDate, JsonId, Number
+from ..workspace_schemas import Description, Name, Priority
 from .times import UtcZ
 
 # -- time entries -------------------------------------------------------------
@@ -114,6 +119,30 @@ class ProjectOut(BaseModel):
         )
 
 
+class TaskUpdateIn(InputModel):
+    """Only the fields sent change; ``null`` clears one (not the name or status)."""
+
+    name: Name | None = None
+    description: Description | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    due_date: IsoDate | None = None
+    assignee: JsonId | None = Field(None, description="A member's user id, or null.")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the domain names them (``name`` is a task's ``title``)."""
+        sent = self.model_dump(include=self.model_fields_set - {"project_id"})
+        if "name" in sent:
+            sent["title"] = sent.pop("name")
+        return sent
+
+
+class TaskCreateIn(TaskUpdateIn):
+    name: Name = Field(examples=["Implement login feature"])
+    project_id: JsonId = Field(description="A project of the workspace.", examples=[1])
+    status: TaskStatus = TaskStatus.TODO
+
+
 class TaskOut(BaseModel):
     id: int
     name: str
@@ -155,6 +184,12 @@ class UserOut(BaseModel):
     created_at: UtcZ
     is_active: bool = Field(description="Always true: a deactivated user cannot authenticate.")
     total_hours: Number = Field(description="Hours of all the user's completed entries, 2 places.")
+
+
+class Message(BaseModel):
+    """A delete's answer."""
+
+    message: str = Field(examples=["Project archived successfully"])
 
 
 # -- errors ---------------------------------------------------------------------
