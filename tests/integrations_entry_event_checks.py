@@ -57,7 +57,11 @@ def _create_check(status, body, ctx, services, user_id):
     assert (entry["start_time"], entry["end_time"], entry["duration_hours"]) == (
         "2024-01-15T09:00:00Z", "2024-01-15T17:00:00Z", 8.0,
     )  # fmt: skip
-    assert (entry["tags"], entry["tag_list"], entry["hourly_rate"]) == ("development,frontend", ["development", "frontend"], 80.0)
+    assert (entry["tags"], entry["tag_list"], entry["hourly_rate"]) == (
+        "development,frontend",
+        ["development", "frontend"],
+        80.0,
+    )
 
 
 def _export_check(status, body, ctx, services, user_id):

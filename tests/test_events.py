@@ -25,6 +25,7 @@ import pytest
 from local import stack
 from local.template import load_template, resources_of_type
 from tests.conftest import EVENTS, join, load_event
+from tests.integrations_entry_event_checks import EXPECTATIONS as INTEGRATIONS_ENTRY_EXPECTATIONS
 from tests.integrations_event_checks import EXPECTATIONS as INTEGRATIONS_EXPECTATIONS
 from timetrack.errors import Unauthorized
 from timetrack.models import PaymentStatus
@@ -924,6 +925,7 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "tokens_list.json": (_tokens_setup, _tokens_list_check),
     "tokens_revoke.json": (_tokens_setup, _tokens_revoke_check),
     **INTEGRATIONS_EXPECTATIONS,
+    **INTEGRATIONS_ENTRY_EXPECTATIONS,
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]

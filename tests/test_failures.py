@@ -139,6 +139,21 @@ ROUTES = [
     ("PUT", "/api/v1/clients/{client_id}", {"phone": "+1 555 0100"}),
     ("PATCH", "/api/v1/clients/{client_id}", {"company": "Initech Inc."}),
     ("DELETE", "/api/v1/clients/{client_id}", None),
+    ("GET", "/api/v1/time-entries", None),
+    (
+        "POST",
+        "/api/v1/time-entries",
+        {"project_id": 1, "start_time": "2024-01-22T08:00:00Z", "end_time": "2024-01-22T09:00:00Z"},
+    ),
+    ("GET", "/api/v1/time-entries/export", None),
+    ("GET", "/api/v1/time-entries/{entry_id}", None),
+    ("PUT", "/api/v1/time-entries/{entry_id}", {"notes": "edited"}),
+    ("PATCH", "/api/v1/time-entries/{entry_id}", {"billable": False}),
+    ("DELETE", "/api/v1/time-entries/{entry_id}", None),
+    ("GET", "/api/v1/timer/status", None),
+    ("POST", "/api/v1/timer/start", {"project_id": 1}),
+    ("POST", "/api/v1/timer/stop", None),
+    ("GET", "/api/v1/reports/summary", None),
 ]
 # Seed 002's info and health read no credential; health reports an outage itself
 # (tests/test_integrations_dialect.py).

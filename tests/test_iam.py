@@ -168,9 +168,11 @@ def _partition(table: str, request: dict[str, Any]) -> str:
     name = partition_key_names()[table]
     item = request.get("Key") or request.get("Item")
     if item is None:
-        match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
+        # A Query on a global index names the index's own partition key (``ws_pk = :pk``).
+        key_name = r"\w+" if "IndexName" in request else name
+        match = re.search(rf"(?<![#\w])({key_name})\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
         assert match, f"no partition key in {request!r}: extend tests/test_iam.py"
-        item = {name: request["ExpressionAttributeValues"][match[1]]}
+        item = {name: request["ExpressionAttributeValues"][match[2]]}
     ((_, value),) = item[name].items()
     return str(value)
 
@@ -364,6 +366,10 @@ DIRECTORY_WRITES = {
     "integrations_projects": USER_CREATION | {"workspace", "workspace ids", "project ids"},
     "integrations_tasks": USER_CREATION | {"workspace", "workspace ids", "task ids"},
     "integrations_clients": USER_CREATION | {"workspace", "workspace ids", "client ids"},
+    # workspace: the default workspace, and the membership ConditionCheck of an entry's write
+    "integrations_time_entries": USER_CREATION | {"workspace", "workspace ids", "entry ids"},
+    "integrations_timer": USER_CREATION | {"workspace", "workspace ids", "entry ids"},
+    "integrations_reports": USER_CREATION | {"workspace", "workspace ids"},
 }
 WRITES = (
     "PutItem",
