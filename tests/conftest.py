@@ -155,7 +155,7 @@ def served(moto_server, clock) -> Iterator[runtime.Services]:
 
 
 @pytest.fixture
-def api_url(served) -> Iterator[str]:
+def api_url(served, monkeypatch) -> Iterator[str]:
     """What `make run` serves, over real HTTP: the combined app under uvicorn on a
     free port (in a thread), on the services of ``served``, with the demo user
     and the demo workspace the seed documents' examples name. Yields the base URL."""
@@ -166,6 +166,7 @@ def api_url(served) -> Iterator[str]:
     from local.moto_server import bind
 
     stack.seed_demo_workspace(served, stack.seed_demo_user(served))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # clients (requests, curl) reach it directly
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(build_app(), log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
