@@ -36,6 +36,8 @@ from timetrack.runtime import services
 
 PREFIX = "/api/v1/time-entries"
 READ, WRITE = "read:time_entries", "write:time_entries"
+# `:int`: only digits are an entry id, so `/export` is no entry's path (nor in a 405's Allow).
+ENTRY = "/{entry_id:int}"
 
 router = APIRouter(
     prefix=PREFIX, tags=["integrations: time entries"], route_class=IntegrationsRoute, responses=ERROR_RESPONSES
@@ -104,20 +106,20 @@ async def create_time_entry(body: TimeEntryCreate, tenant: Annotated[Tenant, in_
     return respond({"message": message, "time_entry": TimeEntryOut.of(entry)}, status.HTTP_201_CREATED)
 
 
-@router.get("/{entry_id}", response_model=TimeEntryOne, operation_id="integrationsGetTimeEntry", responses=NOT_FOUND)
+@router.get(ENTRY, response_model=TimeEntryOne, operation_id="integrationsGetTimeEntry", responses=NOT_FOUND)
 async def get_time_entry(entry_id: int, tenant: Annotated[Tenant, in_workspace(READ)]) -> Response:
     entry = services().workspace_entries.get(tenant.principal, tenant.workspace_id, entry_id)
     return respond({"time_entry": TimeEntryOut.of(entry)})
 
 
 @router.put(
-    "/{entry_id}",
+    ENTRY,
     response_model=TimeEntryMessage,
     operation_id="integrationsUpdateTimeEntry",
     responses=NOT_FOUND | TIMER_CONFLICT,
 )
 @router.patch(
-    "/{entry_id}",
+    ENTRY,
     response_model=TimeEntryMessage,
     operation_id="integrationsPatchTimeEntry",
     responses=NOT_FOUND | TIMER_CONFLICT,
@@ -130,7 +132,7 @@ async def update_time_entry(
     return respond({"message": "Time entry updated successfully", "time_entry": TimeEntryOut.of(entry)})
 
 
-@router.delete("/{entry_id}", response_model=Message, operation_id="integrationsDeleteTimeEntry", responses=NOT_FOUND)
+@router.delete(ENTRY, response_model=Message, operation_id="integrationsDeleteTimeEntry", responses=NOT_FOUND)
 async def delete_time_entry(entry_id: int, tenant: Annotated[Tenant, in_workspace(WRITE)]) -> Response:
     """A running timer is not deleted (400): stop it first."""
     services().workspace_entries.delete(tenant.principal, tenant.workspace_id, entry_id, running_allowed=False)
