@@ -387,3 +387,17 @@ def test_each_route_needs_its_scope(client, services, studio, method, path, body
 def test_no_token_is_401(client):
     assert_error(client.get(URL), 401, "unauthorized")
     assert_error(client.post(URL, json={}), 401, "unauthorized")
+
+
+def test_a_create_retried_with_its_idempotency_key_makes_one_entry(client, studio):
+    body = {"project_id": studio.app, "start_time": "2024-01-15T09:00:00Z", "end_time": "2024-01-15T10:00:00Z"}
+    headers = studio.mia.headers | {"Idempotency-Key": "sync-2024-01-15"}
+
+    first = client.post(URL, json=body, headers=headers)
+    again = client.post(URL, json=body, headers=headers)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert int(first.headers["X-RateLimit-Remaining"]) < int(first.headers["X-RateLimit-Limit"])
+    assert ids(client.get(URL, headers=studio.mia.headers)) == [first.json()["time_entry"]["id"]]
