@@ -9,14 +9,14 @@ Clients and projects take the workspace directory's own request bodies
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from ...models import Entry, EntrySource
 from ...workspaces import Client, Project, ProjectStatus, Role, Task, TaskPriority, TaskStatus
 from ..schemas import InputModel, IsoDate, JsonId, Number
-from ..workspace_schemas import Description, Name, Priority
+from ..workspace_schemas import Description, Name
 from .times import UtcZ
 
 # -- time entries -------------------------------------------------------------
@@ -117,6 +117,13 @@ class ProjectOut(BaseModel):
             status=project.status,
             created_at=project.created_at,
         )
+
+
+Priority = Annotated[
+    Annotated[int, Field(strict=True, ge=1, le=4)] | TaskPriority,
+    Field(description="1 (low) to 4 (urgent), or the word; answered as the word.", examples=[1]),
+]
+"""A JSON integer 1-4 (not ``true``, not ``"2"``) or the word."""
 
 
 class TaskUpdateIn(InputModel):
