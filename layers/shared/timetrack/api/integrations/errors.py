@@ -167,8 +167,6 @@ def _internal() -> tuple[int, dict[str, Any]]:
 _HTTP = {
     401: ("Authentication required", "unauthorized"),
     403: ("Forbidden", "forbidden"),
-    404: ("Not found", "not_found"),
-    405: ("Method not allowed", "method_not_allowed"),
     413: ("Payload too large", "payload_too_large"),
 }
 

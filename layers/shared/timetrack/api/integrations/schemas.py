@@ -235,7 +235,3 @@ class ForbiddenOut(ErrorOut):
 
 class TimerConflictOut(ErrorOut):
     timer: TimeEntryOut | None = Field(description="The timer already running (whichever API started it).")
-
-
-def as_json(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
