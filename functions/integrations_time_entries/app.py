@@ -99,9 +99,7 @@ async def create_time_entry(body: TimeEntryCreate, tenant: Annotated[Tenant, in_
     """Without `end_time` the entry is the running timer (409
     `timer_already_running` if one runs, from any API). Owners and executive
     managers may make it for a member (`user_id`)."""
-    fields = body.model_dump()
-    fields["tags"] = fields["tags"] or ()
-    entry = services().workspace_entries.create(tenant.principal, tenant.workspace_id, **fields)
+    entry = services().workspace_entries.create(tenant.principal, tenant.workspace_id, **body.fields())
     message = "Timer started successfully" if entry.running else "Time entry created successfully"
     return respond({"message": message, "time_entry": TimeEntryOut.of(entry)}, status.HTTP_201_CREATED)
 

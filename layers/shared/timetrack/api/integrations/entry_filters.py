@@ -14,6 +14,7 @@ summary report (seed 002), read into the domain's terms.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from fastapi import Depends, Query
 from ...errors import ValidationFailed
 from .times import parse_instant, user_zone
 
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # a bare date: ``parse_instant`` reads it as a whole day
 DATE_DESCRIPTION = "ISO 8601 date (`2024-01-31`: that whole day, in your time zone) or date-time."
 
 
@@ -41,15 +43,11 @@ def window(user_id: int, start_date: str | None, end_date: str | None) -> Window
     end = None
     if end_date:
         end = parse_instant(end_date, "end_date", tz, date_only="end")
-        if not _date_only(end_date):
+        if not DATE_ONLY.match(end_date.strip()):
             end = end.replace(microsecond=0) + dt.timedelta(seconds=1)  # that second included
     if start is not None and end is not None and end <= start:
         raise ValidationFailed("end_date", "must not be before start_date", location="query")
     return Window(start, end)
-
-
-def _date_only(text: str) -> bool:
-    return len(text.strip()) == len("2024-01-31")
 
 
 @dataclass(frozen=True, slots=True)

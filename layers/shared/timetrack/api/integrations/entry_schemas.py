@@ -27,7 +27,7 @@ def _split_tags(value: Any) -> Any:
 
 
 Tags = Annotated[
-    list[Annotated[str, Field(max_length=100)]],
+    list[str],  # each tag's length and their number are the domain's rules
     BeforeValidator(_split_tags),
     WithJsonSchema(
         {
@@ -53,6 +53,10 @@ class TimeEntryCreate(InputModel):
     user_id: JsonId | None = Field(
         None, description="Owners and executive managers: make the entry for this member (default: the caller)."
     )
+
+    def fields(self) -> dict[str, Any]:
+        """``WorkspaceEntries.create``'s keyword arguments."""
+        return self.model_dump() | {"tags": self.tags or ()}
 
 
 class TimeEntryUpdate(InputModel):
