@@ -160,7 +160,7 @@ def send(client, method: str, route: APIRoute, headers: dict[str, str]):
 
 
 def declared_scope(document: dict[str, Any], method: str, route: APIRoute) -> str:
-    requirements = document["paths"][route.path][method.lower()]["security"]
+    requirements = document["paths"][route.path_format][method.lower()]["security"]  # `{id:int}` is `{id}` there
     assert requirements == [{"bearer": requirements[0]["bearer"]}, {"apiKey": requirements[0]["bearer"]}]
     (scope,) = requirements[0]["bearer"]
     return scope
