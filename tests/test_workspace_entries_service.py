@@ -177,6 +177,8 @@ def test_an_edit_moves_an_entry_to_another_task_and_is_checked_like_a_new_one(se
     assert error.value.field == "task_id"
     with pytest.raises(NotFound):
         we.update(team["max"] + 1000, team["ws"], entry.id, {"notes": "x"})
+    cleared = we.update(team["mia"], team["ws"], entry.id, {"task_id": None})
+    assert (cleared.project_id, cleared.task_id) == (team["app"], None)  # off the task, still on its project
 
 
 def test_a_running_timer_is_deleted_only_where_the_api_allows_it(we, team):

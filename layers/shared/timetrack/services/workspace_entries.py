@@ -138,8 +138,9 @@ class WorkspaceEntries:
             subtask_id = changes.get("subtask_id", entry.subtask_id if task_id == entry.task_id else None)
             if subtask_id is not None:
                 task_id = self._subtask_task(workspace_id, subtask_id, changes.get("task_id"))
-            # A new task without a project moves the entry to the task's project.
-            moved = task_id != entry.task_id
+            # A new task without a project moves the entry to the task's project
+            # (no task any more: it stays on its project).
+            moved = task_id is not None and task_id != entry.task_id
             project_id = changes.get("project_id", None if moved else entry.project_id)
             changes["project_id"] = self._placement(workspace_id, project_id, task_id, timer=False)
             changes["task_id"] = task_id
