@@ -326,6 +326,20 @@ def test_an_update_changes_only_the_fields_sent(client, studio, method):
     assert cleared.json()["time_entry"]["tag_list"] == []
 
 
+def test_a_null_task_id_takes_the_entry_off_its_task_and_leaves_its_project(client, studio):
+    entry = create(
+        client, studio.mia, studio.website, day("2024-01-15", 9), day("2024-01-15", 10), task_id=studio.design
+    )
+
+    cleared = client.patch(f"{URL}/{entry['id']}", json={"task_id": None}, headers=studio.mia.headers)
+
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["time_entry"]["project_id"], cleared.json()["time_entry"]["task_id"]) == (
+        studio.website,
+        None,
+    )
+
+
 def test_update_refusals(client, studio):
     mine = create(client, studio.mia, studio.website, day("2024-01-15", 9), day("2024-01-15", 10))
     his = create(client, studio.max, studio.website, day("2024-01-15", 11), day("2024-01-15", 12))
