@@ -11,10 +11,27 @@ from fastapi.middleware.cors import CORSMiddleware
 from local.observability import RequestContext
 from timetrack.api import envelope, errors
 from timetrack.api.app import CLOCK_IN_PREFIX, create_app
+from timetrack.api.integrations import errors as integrations
 from timetrack.api.time_logs import errors as time_logs_errors
 from timetrack.runtime import services
 
-GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens", "time_logs")
+GROUPS = (
+    "entries",
+    "sessions",
+    "stats",
+    "settings",
+    "workspaces",
+    "clock_in",
+    "tokens",
+    "integrations_system",
+    "integrations_projects",
+    "integrations_tasks",
+    "integrations_clients",
+    "integrations_time_entries",
+    "integrations_timer",
+    "integrations_reports",
+    "time_logs",
+)
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [
     "Retry-After",
@@ -27,10 +44,12 @@ EXPOSED_HEADERS = [
 
 
 def _install_errors(app: FastAPI) -> None:
-    """The personal API's style, the envelope under the clock-in prefix and the
-    time-logs dialect under its own (as on AWS)."""
+    """The personal API's style, the envelope under the clock-in prefix, seed
+    002's format under the integrations API's paths and the time-logs dialect
+    under its own (as their functions answer on AWS)."""
     errors.install(app)
     envelope.install_under(app, CLOCK_IN_PREFIX)
+    integrations.install_under(app)
     time_logs_errors.install_under(app)
 
 

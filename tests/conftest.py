@@ -152,3 +152,33 @@ def served(moto_server, clock) -> Iterator[runtime.Services]:
         yield built
     finally:
         runtime.reset()
+
+
+@pytest.fixture
+def api_url(served, monkeypatch) -> Iterator[str]:
+    """What `make run` serves, over real HTTP: the combined app under uvicorn on a
+    free port (in a thread), on the services of ``served``, with the demo user
+    and the demo workspace the seed documents' examples name. Yields the base URL."""
+    import threading
+
+    import uvicorn
+
+    from local.moto_server import bind
+
+    stack.seed_demo_workspace(served, stack.seed_demo_user(served))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # clients (requests, curl) reach it directly
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(build_app(), log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(1000):  # at most ~10 s; it takes a few milliseconds
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    assert server.started, "the API server did not start"
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

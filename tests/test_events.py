@@ -25,6 +25,8 @@ import pytest
 from local import stack
 from local.template import load_template, resources_of_type
 from tests.conftest import EVENTS, join, load_event
+from tests.integrations_entry_event_checks import EXPECTATIONS as INTEGRATIONS_ENTRY_EXPECTATIONS
+from tests.integrations_event_checks import EXPECTATIONS as INTEGRATIONS_EXPECTATIONS
 from timetrack.errors import Unauthorized
 from timetrack.models import PaymentStatus
 from timetrack.principal import Principal
@@ -152,6 +154,8 @@ def invoke(event: dict[str, Any]) -> tuple[int, Any]:
     if "statusCode" not in response:  # a queue batch: the batch response itself
         return 200, response
     body = response.get("body") or ""
+    if not response.get("headers", {}).get("content-type", "application/json").startswith("application/json"):
+        return response["statusCode"], body  # a page or an asset (Swagger UI)
     return response["statusCode"], json.loads(body) if body else None
 
 
@@ -1170,11 +1174,18 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "time_logs_subtask_status.json": (_board, _time_logs_subtask_status_check),
     "time_logs_card_status.json": (_time_logs_card_status_setup, _time_logs_card_status_check),
     "time_logs_unknown_path.json": (_nothing, _time_logs_unknown_path_check),
+    **INTEGRATIONS_EXPECTATIONS,
+    **INTEGRATIONS_ENTRY_EXPECTATIONS,
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]
 # Routes of an operation: a path that is no operation answers 404 before any authentication.
-OPERATION_EVENTS = [name for name in HTTP_EVENTS if "+}" not in load_event(name)["routeKey"]]
+# Seed 002's info, health and docs need no credential: their events carry none.
+OPERATION_EVENTS = [
+    name
+    for name in HTTP_EVENTS
+    if "+}" not in load_event(name)["routeKey"] and "authorization" in load_event(name)["headers"]
+]
 
 
 # ---------------------------------------------------------------- tests ---
@@ -1201,6 +1212,8 @@ def test_event_without_token_is_401(name, services, demo_user):
         assert isinstance(body["message"], str)
     elif group_of(event) == "time_logs":  # seed 003's (Laravel's) 401
         assert body == {"message": "Unauthenticated."}
+    elif group_of(event).startswith("integrations_"):  # seed 002's format
+        assert body["error_code"] == "unauthorized"
     else:
         assert isinstance(body["detail"], str)
 

@@ -181,9 +181,11 @@ def _partition(table: str, request: dict[str, Any]) -> str:
         name = index_partition_key_names()[table, request["IndexName"]]
     item = request.get("Key") or request.get("Item")
     if item is None:
-        match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
+        # A Query on a global index names the index's own partition key (``ws_pk = :pk``).
+        key_name = r"\w+" if "IndexName" in request else name
+        match = re.search(rf"(?<![#\w])({key_name})\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
         assert match, f"no partition key in {request!r}: extend tests/test_iam.py"
-        item = {name: request["ExpressionAttributeValues"][match[1]]}
+        item = {name: request["ExpressionAttributeValues"][match[2]]}
     ((_, value),) = item[name].items()
     return str(value)
 
@@ -386,6 +388,15 @@ DIRECTORY_WRITES = {
     # workspace: card, subtask and assignment moves, and the membership check of an entry's write
     "time_logs": USER_CREATION | {"entry ids", "workspace"},
     "clock_in_worker": {"workspace"},
+    # Seed 002: each function makes the caller's default workspace on first use.
+    "integrations_system": USER_CREATION | {"workspace", "workspace ids"},
+    "integrations_projects": USER_CREATION | {"workspace", "workspace ids", "project ids"},
+    "integrations_tasks": USER_CREATION | {"workspace", "workspace ids", "task ids"},
+    "integrations_clients": USER_CREATION | {"workspace", "workspace ids", "client ids"},
+    # workspace: the default workspace, and the membership ConditionCheck of an entry's write
+    "integrations_time_entries": USER_CREATION | {"workspace", "workspace ids", "entry ids"},
+    "integrations_timer": USER_CREATION | {"workspace", "workspace ids", "entry ids"},
+    "integrations_reports": USER_CREATION | {"workspace", "workspace ids"},
 }
 WRITES = (
     "PutItem",

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from local.app import GROUPS, build_app
 from timetrack.api.envelope import EnvelopeRoute
 from timetrack.api.time_logs.errors import TimeLogsRoute
+from timetrack.api.integrations.errors import IntegrationsRoute
 from timetrack.errors import MissingScope, ValidationFailed
 from timetrack.principal import Principal
 from timetrack.scopes import canonical, grants, parse
@@ -132,14 +133,19 @@ def test_scopes_from_jwt_claims(claims, expected):
 # ------------------------------------------------------- every route ---
 
 
+# Seed 002's system routes answer without a credential (tests/test_integrations_dialect.py).
+PUBLIC = {"/api/v1/info", "/api/v1/health"}
+
+
 def api_routes() -> list[tuple[str, APIRoute]]:
-    """(method, route) for every route of every group the local app mounts (docs aside)."""
+    """(method, route) for every route of every group the local app mounts (docs and
+    the public routes aside)."""
     return [
         (method, route)
         for group in GROUPS
         for router in importlib.import_module(f"functions.{group}.app").app.state.routers  # every router it serves
         for route in router.routes
-        if isinstance(route, APIRoute)
+        if isinstance(route, APIRoute) and route.include_in_schema and route.path not in PUBLIC
         for method in sorted(route.methods)
     ]
 
@@ -155,7 +161,7 @@ def send(client, method: str, route: APIRoute, headers: dict[str, str]):
 
 
 def declared_scope(document: dict[str, Any], method: str, route: APIRoute) -> str:
-    requirements = document["paths"][route.path_format][method.lower()]["security"]
+    requirements = document["paths"][route.path_format][method.lower()]["security"]  # `{id:int}` is `{id}` there
     assert requirements == [{"bearer": requirements[0]["bearer"]}, {"apiKey": requirements[0]["bearer"]}]
     (scope,) = requirements[0]["bearer"]
     return scope
@@ -196,6 +202,11 @@ def assert_refused_for_scope(response, route: APIRoute, required: str, held: lis
         assert body["success"] is False, label
         assert required in body["message"]
         assert (body["required_scope"], body["available_scopes"]) == (required, held)
+    elif isinstance(route, IntegrationsRoute):  # seed 002's format, its own words
+        assert body["error_code"] == "forbidden", label
+        assert body["message"] == f"This endpoint requires the '{required}' scope"
+        assert body["required_scope"] == required
+        assert body["available_scopes"] == held
     else:
         assert body["required_scope"] == required, label
         assert body["available_scopes"] == held

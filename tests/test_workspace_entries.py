@@ -78,6 +78,19 @@ def test_the_workspace_s_entries_newest_first_a_page_at_a_time(services, repo, h
     assert repo.workspace_entries(WS, skip=15, limit=4) == []
 
 
+def test_pages_read_every_entry_once_a_query_page_at_a_time(services, repo, history):
+    meter = QueryMeter(services.dynamodb)
+
+    pages = repo.workspace_entry_pages(WS, page_size=4)
+    first = next(pages)
+
+    assert ids(first) == [15, 14, 13, 12]
+    assert len(meter.requests) == 1  # the next page is read only when it is asked for
+    rest = [ids(page) for page in pages]
+    assert rest == [[11, 10, 9, 8], [7, 6, 5, 4], [3, 2, 1]]
+    assert [r["ScannedCount"] for r in meter.responses] == [4, 4, 4, 3]  # nothing read twice
+
+
 @pytest.mark.parametrize(
     ("filters", "index", "expected"),
     [

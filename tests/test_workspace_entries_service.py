@@ -109,6 +109,22 @@ def test_members_see_their_own_entries_managers_everyone_s(we, team):
         we.get(bound_elsewhere, team["ws"], mine.id)
 
 
+def test_pages_give_what_list_gives_and_check_before_reading(we, team):
+    mine = we.create(team["mia"], team["ws"], start_time=at(9), end_time=at(10), project_id=team["app"])
+    his = we.create(team["max"], team["ws"], start_time=at(11), end_time=at(12), project_id=team["app"])
+
+    def ids(actor, **filters):
+        return [e.id for page in we.pages(actor, team["ws"], **filters) for e in page]
+
+    assert ids(team["mia"]) == [mine.id]
+    assert ids(team["olga"]) == [his.id, mine.id]
+    assert ids(team["olga"], user_id=team["mia"], start=at(9), end=at(10)) == [mine.id]
+    with pytest.raises(Forbidden):  # raised by the call itself, before the first page is asked for
+        we.pages(team["mia"], team["ws"], user_id=team["max"])
+    with pytest.raises(NotFound):
+        we.pages(team["otto"], team["ws"])
+
+
 def test_find_reads_any_entry_of_the_workspace_by_id_and_nothing_once_deleted(we, team):
     entry = we.create(team["mia"], team["ws"], start_time=at(9), end_time=at(10), project_id=team["app"])
 
@@ -161,6 +177,8 @@ def test_an_edit_moves_an_entry_to_another_task_and_is_checked_like_a_new_one(se
     assert error.value.field == "task_id"
     with pytest.raises(NotFound):
         we.update(team["max"] + 1000, team["ws"], entry.id, {"notes": "x"})
+    cleared = we.update(team["mia"], team["ws"], entry.id, {"task_id": None})
+    assert (cleared.project_id, cleared.task_id) == (team["app"], None)  # off the task, still on its project
 
 
 def test_a_running_timer_is_deleted_only_where_the_api_allows_it(we, team):

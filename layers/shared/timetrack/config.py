@@ -44,6 +44,10 @@ class Settings(BaseModel):
     idempotency_in_flight_seconds: int = Field(30, ge=1)
     idempotency_keep_seconds: int = Field(24 * 60 * 60, ge=1)
 
+    # The most entries one time-entry export holds: on Lambda its answer is
+    # buffered whole and must stay under 6 MB (see docs/integrations-api.md).
+    export_max_rows: int = Field(10_000, ge=1)
+
     # Only the local server adds CORS headers; on AWS the HTTP API does it.
     cors_origins: list[str] = ["http://localhost:3000"]
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .services.accounts import Accounts
     from .services.cards import Cards
     from .services.clock_in import ClockIns
+    from .services.health import Health
     from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
     from .services.stats import StatsService
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .services.tokens import Tokens
     from .services.worker import ClockInEffects
     from .services.workspace_entries import WorkspaceEntries
+    from .services.workspace_reports import WorkspaceReports
     from .services.workspaces import Workspaces
 
 DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task", "subtask")
@@ -135,6 +137,14 @@ class Services:
         return TimeLogs(self.workspaces, self.cards, self.workspace_entries, self.entries, self.directory)
 
     @cached_property
+    def workspace_reports(self) -> WorkspaceReports:
+        from .services.workspace_reports import WorkspaceReports
+
+        return WorkspaceReports(
+            self.workspace_entries, self.workspaces, self.clock, max_rows=self.config.export_max_rows
+        )
+
+    @cached_property
     def clock_ins(self) -> ClockIns:
         from .services.clock_in import ClockIns
 
@@ -157,6 +167,12 @@ class Services:
             in_flight_seconds=self.config.idempotency_in_flight_seconds,
             keep_seconds=self.config.idempotency_keep_seconds,
         )
+
+    @cached_property
+    def health(self) -> Health:
+        from .services.health import Health
+
+        return Health(self.directory)
 
     def after_restore(self) -> None:
         """SnapStart clones share memory: drop leased ids and cached lookups."""

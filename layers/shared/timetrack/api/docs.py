@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
@@ -31,13 +31,16 @@ def _static_folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
-def install(app: FastAPI, *, path: str = "/docs", openapi_url: str = "/openapi.json") -> None:
-    """GET ``path``: Swagger UI over ``openapi_url``; GET ``path``/assets/<name>: its files."""
+def install(
+    app: FastAPI | APIRouter, *, path: str = "/docs", openapi_url: str = "/openapi.json", title: str | None = None
+) -> None:
+    """GET ``path``: Swagger UI over ``openapi_url``; GET ``path``/assets/<name>: its files.
+    On a router, ``title`` names the page (an app's own title does by default)."""
     folder = _static_folder()
     assets = f"{path}/assets"
     page = get_swagger_ui_html(
         openapi_url=openapi_url,
-        title=f"{app.title} - Swagger UI",
+        title=f"{title or getattr(app, 'title', 'API')} - Swagger UI",
         swagger_js_url=f"{assets}/swagger-ui-bundle.js",
         swagger_css_url=f"{assets}/swagger-ui.css",
         swagger_favicon_url=f"{assets}/favicon.png",

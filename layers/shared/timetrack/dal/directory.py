@@ -129,6 +129,13 @@ def _usage(item: dict[str, Any]) -> TokenUsage:
     return TokenUsage(int(values.get("usage_count", 0)), parse_utc(last) if last else None)
 
 
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    user_id: int
+    email: str | None
+    created_at: dt.datetime
+
+
 class AlreadyExists(Exception):
     """A uniqueness guard (email, subject, token hash) is already taken."""
 
@@ -248,6 +255,21 @@ class DirectoryRepository:
 
     def user_exists(self, user_id: int) -> bool:
         return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
+
+    def profile(self, user_id: int) -> UserProfile | None:
+        values = self._get(key(f"USER#{user_id}", "PROFILE"))
+        if values is None:
+            return None
+        return UserProfile(user_id, values.get("email"), parse_utc(values["created_at"]))
+
+    def reachable(self) -> bool:
+        """Whether the table answers a GetItem (of a key nobody writes): the health check."""
+        try:
+            self._db.get_item(TableName=self._table, Key=key("HEALTH", "HEALTH"))
+        except (ClientError, BotoCoreError, Unavailable) as error:  # Unavailable: throttled or unreachable (see aws)
+            logger.warning("Directory table unreachable", extra={"error": type(error).__name__})
+            return False
+        return True
 
     def email_of(self, user_id: int) -> str | None:
         """The user's email (a user first seen through OIDC has the verified one its token carried, if any)."""

@@ -9,7 +9,8 @@ One item collection per user (``pk = USER#<id>``):
   slot: every write that starts a timer puts it with ``attribute_not_exists``
   in the same transaction as the entry. ``end_sort = "~"`` sorts after every
   instant, so a ByEnd query "ended after X" also returns the running entry.
-- ``TOTALS``      all-time earned amounts by payment status, moved with ``ADD``
+- ``TOTALS``      all-time earned amounts by payment status and ``hours`` of
+  completed entries, moved with ``ADD``
   inside the transaction of every write that changes them.
 
 Local (not global) indexes: strongly consistent reads, so a list or stats call
@@ -42,7 +43,7 @@ of every entry write, so they are never stale and never half-written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -63,8 +64,20 @@ Projection = Callable[[Entry | None, Entry | None], list[dict[str, Any]]]
 
 ACTIVE = "ACTIVE"
 TOTALS = "TOTALS"
+HOURS = "hours"  # on TOTALS, beside the amounts by payment status
 AFTER_EVERY_INSTANT = "~"
 PAGE_SIZE = 500
+
+
+def _totals_of(entry: Entry | None) -> dict[str, Decimal]:
+    """What an entry adds to ``TOTALS``: its earned amount under its payment status
+    and its hours (a running entry: nothing)."""
+    if entry is None:
+        return {}
+    contribution = {status.value: earned for status, earned in entry.earned_by_status().items()}
+    if entry.total_hours:
+        contribution[HOURS] = entry.total_hours
+    return contribution
 
 
 def user_key(user_id: int) -> str:
@@ -233,6 +246,11 @@ class EntryRepository:
         item = self._get(user_id, TOTALS) or {}
         return {status: Decimal(item[status.value]["N"]) for status in PaymentStatus if status.value in item}
 
+    def total_hours(self, user_id: int) -> Decimal:
+        """Hours of all the user's completed entries (each rounded as shown), kept in ``TOTALS``."""
+        item = self._get(user_id, TOTALS) or {}
+        return Decimal(item[HOURS]["N"]) if HOURS in item else Decimal(0)
+
     def page(
         self,
         user_id: int,
@@ -318,6 +336,36 @@ class EntryRepository:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [_entry_from_item(item) for item in items[skip:wanted]]
+
+    def workspace_entry_pages(
+        self,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[list[Entry]]:
+        """Every entry ``workspace_entries`` would list, unpaged, as the Query
+        reads them: one list per Query page of at most ``page_size`` items (a
+        filter may leave one empty), each Query continuing where the last
+        stopped. A report or an export of any length holds one page at a time,
+        and nothing is read twice."""
+        request = self._workspace_request(
+            workspace_id, user_id, project_id, task_id, start, end, running, billable, newest_first
+        )
+        request["Limit"] = page_size
+        while True:
+            response = self._db.query(**request)
+            yield [_entry_from_item(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def count_workspace_entries(
         self,
@@ -518,11 +566,9 @@ class EntryRepository:
         return [item for projection in self._projections for item in projection(before, after)]
 
     def _totals_projection(self, before: Entry | None, after: Entry | None) -> list[dict[str, Any]]:
-        """The owner's all-time earned amounts by payment status."""
+        """The owner's all-time earned amounts by payment status and hours."""
         user_id = (after or before).user_id
-        return self._totals_delta(
-            user_id, before.earned_by_status() if before else {}, after.earned_by_status() if after else {}
-        )
+        return self._totals_delta(user_id, _totals_of(before), _totals_of(after))
 
     def _reference_projection(self, before: Entry | None, after: Entry | None) -> list[dict[str, Any]]:
         """A workspace entry's id -> owner reference: written with it, deleted with it."""
@@ -538,16 +584,13 @@ class EntryRepository:
         return [{"Put": {"TableName": self._table, "Item": item}}]
 
     def _totals_delta(
-        self,
-        user_id: int,
-        before: dict[PaymentStatus, Decimal],
-        after: dict[PaymentStatus, Decimal],
+        self, user_id: int, before: dict[str, Decimal], after: dict[str, Decimal]
     ) -> list[dict[str, Any]]:
         deltas = {s: after.get(s, 0) - before.get(s, 0) for s in before.keys() | after.keys()}
         deltas = {s: d for s, d in sorted(deltas.items()) if d}
         if not deltas:
             return []
-        names = {f"#s{i}": status.value for i, status in enumerate(deltas)}
+        names = {f"#s{i}": name for i, name in enumerate(deltas)}
         values = {f":d{i}": to_attr(delta) for i, delta in enumerate(deltas.values())}
         expression = "ADD " + ", ".join(f"#s{i} :d{i}" for i in range(len(deltas)))
         return [

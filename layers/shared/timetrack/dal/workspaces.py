@@ -25,6 +25,10 @@ pk / sk                                   holds
 ``WS#<id>`` / ``ASSIGNEE#<task>#<user>``  a member assigned to a task
 ``TASK#<id>`` / ``REF``                   the workspace of a task (written with it)
 ``SUBTASK#<id>`` / ``REF``                the workspace and task of a subtask
+``USER#<user>`` / ``DEFAULTWS``           the workspace made for the user on
+                                          first use of the integrations API
+                                          (``workspace_id``): at most one at
+                                          a time (a conditional put)
 ========================================  ===================================
 
 Membership changes write both membership items and the owner count in one
@@ -76,6 +80,13 @@ from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 from .guards import Guard
 
 
+class DefaultWorkspaceMade(Conflict):
+    """Another request made (or replaced) the user's default workspace meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__("The default workspace was made concurrently; read it again.")
+
+
 class LastOwner(Conflict):
     def __init__(self) -> None:
         super().__init__("The last owner cannot leave or be demoted; make another member owner first.")
@@ -109,6 +120,7 @@ def _no_client(client_id: int | None) -> ValidationFailed:
 
 
 BATCH_GET_MAX_KEYS = 100
+DEFAULT_WORKSPACE = "DEFAULTWS"
 
 
 class _FirstConditionFailed(DomainError):
@@ -249,9 +261,32 @@ class WorkspaceRepository:
     # -- workspaces and members ----------------------------------------------
 
     def create_workspace(self, workspace: Workspace, owner: Member) -> None:
+        self._transact(self._new_workspace(workspace, owner))
+
+    def _new_workspace(self, workspace: Workspace, owner: Member) -> list[dict[str, Any]]:
         meta = self._put_new(_ws(workspace.id), "META", workspace)
         meta["Put"]["Item"]["owners"] = {"N": "1"}
-        self._transact([meta, *self._membership_puts(owner, workspace)])
+        return [meta, *self._membership_puts(owner, workspace)]
+
+    def default_workspace_id(self, user_id: int) -> int | None:
+        """The workspace last made for the user as their default (None: never)."""
+        values = self._get(f"USER#{user_id}", DEFAULT_WORKSPACE)
+        return int(values["workspace_id"]) if values else None
+
+    def create_default_workspace(self, workspace: Workspace, owner: Member, *, replacing: int | None) -> None:
+        """The workspace (as ``create_workspace``) and the user's marker naming it, in
+        one transaction, only if the marker still names ``replacing`` (None: no marker):
+        two first requests at once make one workspace. DefaultWorkspaceMade otherwise."""
+        marker: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": key(f"USER#{owner.user_id}", DEFAULT_WORKSPACE) | {"workspace_id": to_attr(workspace.id)},
+        }
+        if replacing is None:
+            marker["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            marker["ConditionExpression"] = "workspace_id = :seen"
+            marker["ExpressionAttributeValues"] = {":seen": to_attr(replacing)}
+        self._transact([{"Put": marker}, *self._new_workspace(workspace, owner)], {0: DefaultWorkspaceMade()})
 
     def get_workspace(self, workspace_id: int) -> Workspace | None:
         values = self._get(_ws(workspace_id), "META")

@@ -1,10 +1,11 @@
-"""Creating users and issuing/revoking personal API tokens (management only)."""
+"""Users: creating them and issuing/revoking personal API tokens (management
+only), and a user's own profile."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ..dal.directory import AlreadyExists, DirectoryRepository
+from ..dal.directory import AlreadyExists, DirectoryRepository, UserProfile
 from ..dal.ids import IdAllocator
 from ..errors import Conflict, NotFound
 from .clock import Clock
@@ -28,6 +29,12 @@ class Accounts:
         except AlreadyExists:
             raise Conflict(f"A user with email {email} already exists") from None
         return user_id
+
+    def profile(self, user_id: int) -> UserProfile:
+        profile = self._directory.profile(user_id)
+        if profile is None:
+            raise NotFound(f"User {user_id} not found")
+        return profile
 
     def user_id_for_email(self, email: str) -> int | None:
         return self._directory.user_id_for_email(email.strip().lower())

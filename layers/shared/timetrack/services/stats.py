@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..dal.entries import EntryRepository
 from ..rules import Amounts, Totals, local_day_range, period_days, sum_by_status, totals_within
@@ -23,6 +24,11 @@ class StatsService:
     def __init__(self, entries: EntryRepository, clock: Clock) -> None:
         self._entries = entries
         self._clock = clock
+
+    def total_hours(self, user_id: int) -> Decimal:
+        """All-time hours of the user's completed entries (every workspace and personal
+        ones): one GetItem of the totals kept with every entry write."""
+        return self._entries.total_hours(user_id)
 
     def stats(self, caller: Caller, period: str | None = None) -> Stats:
         """Reads only the current week/month's entries (one Query), plus the

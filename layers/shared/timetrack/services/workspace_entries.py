@@ -22,7 +22,7 @@ see it); naive times are the owner's own time zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..dal.entries import EntryRepository
@@ -139,8 +139,9 @@ class WorkspaceEntries:
             subtask_id = changes.get("subtask_id", entry.subtask_id if task_id == entry.task_id else None)
             if subtask_id is not None:
                 task_id = self._subtask_task(workspace_id, subtask_id, changes.get("task_id"))
-            # A new task without a project moves the entry to the task's project.
-            moved = task_id != entry.task_id
+            # A new task without a project moves the entry to the task's project
+            # (no task any more: it stays on its project).
+            moved = task_id is not None and task_id != entry.task_id
             project_id = changes.get("project_id", None if moved else entry.project_id)
             changes["project_id"] = self._placement(workspace_id, project_id, task_id, timer=False)
             changes["task_id"] = task_id
@@ -212,6 +213,36 @@ class WorkspaceEntries:
             newest_first=newest_first,
             skip=skip,
             limit=limit,
+        )
+
+    def pages(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
+    ) -> Iterator[list[Entry]]:
+        """Every entry ``list`` would return, unpaged, a Query page at a time
+        (reports and exports of any length, in constant memory). The checks run
+        in this call, before any page is read."""
+        user_id = self._whose(actor, workspace_id, user_id)
+        return self._repo.workspace_entry_pages(
+            workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            task_id=task_id,
+            start=start,
+            end=end,
+            running=running,
+            billable=billable,
+            newest_first=newest_first,
         )
 
     def count(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from contextlib import suppress
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from ..dal.directory import DirectoryRepository
 from ..dal.guards import Guard
 from ..dal.ids import IdAllocator
 from ..dal.tracked_totals import TrackedTotals
-from ..dal.workspaces import WorkspaceRepository
+from ..dal.workspaces import DefaultWorkspaceMade, WorkspaceRepository
 from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
 from ..principal import Actor, principal_of
 from ..rules import check_rate
@@ -50,6 +51,7 @@ from .clock import Clock
 from .entries import TimeEntries
 
 NAME_MAX_LENGTH = 200
+DEFAULT_WORKSPACE_ATTEMPTS = 3
 DESCRIPTION_MAX_LENGTH = 5000
 CONTACT_MAX_LENGTH = 500  # a client's company, phone, address
 MAX_ESTIMATED_HOURS = Decimal(1_000_000)
@@ -103,6 +105,46 @@ class Workspaces:
         workspace = Workspace(self._ids["workspace"].next_id(), _name(name), now, who.user_id)
         self._repo.create_workspace(workspace, Member(workspace.id, who.user_id, Role.OWNER, now))
         return workspace, Role.OWNER
+
+    def default_workspace(self, actor: Actor) -> Workspace:
+        """The one workspace an API without workspace ids in its paths (seed 002)
+        acts in: a bound token's workspace; else the first workspace the user
+        owns (the oldest); else one named after them, made now. Two first
+        requests at once make one workspace: making it is conditional on the
+        user's marker item (``WorkspaceRepository.create_default_workspace``)."""
+        who = principal_of(actor)
+        if who.workspace_id is not None:
+            return self._workspace(who.workspace_id)
+        for _ in range(DEFAULT_WORKSPACE_ATTEMPTS):
+            if owned := self._first_owned(who.user_id):
+                return owned
+            made = self._repo.default_workspace_id(who.user_id)
+            # A marker read after the memberships may name a workspace made in between: look again.
+            if made is not None and (owned := self._first_owned(who.user_id)):
+                return owned
+            now = self._clock()
+            workspace = Workspace(self._ids["workspace"].next_id(), self._default_name(who.user_id), now, who.user_id)
+            owner = Member(workspace.id, who.user_id, Role.OWNER, now)
+            try:
+                self._repo.create_default_workspace(workspace, owner, replacing=made)
+            except DefaultWorkspaceMade:
+                continue  # another request made it: read it
+            return workspace
+        raise Conflict("The default workspace is being changed concurrently; retry.")
+
+    def _first_owned(self, user_id: int) -> Workspace | None:
+        owned = [workspace for workspace, role in self._repo.workspaces_of(user_id) if role is Role.OWNER]
+        return min(owned, key=lambda workspace: (workspace.created_at, workspace.id), default=None)
+
+    def _default_name(self, user_id: int) -> str:
+        email = self._directory.email_of(user_id)
+        return _name(f"{email or f'User {user_id}'}'s workspace"[:NAME_MAX_LENGTH])
+
+    def _workspace(self, workspace_id: int) -> Workspace:
+        workspace = self._repo.get_workspace(workspace_id)
+        if workspace is None:
+            raise NotFound(f"Workspace {workspace_id} not found")
+        return workspace
 
     def of_user(self, actor: Actor) -> list[tuple[Workspace, Role]]:
         who = principal_of(actor)
@@ -334,9 +376,25 @@ class Workspaces:
         self._repo.create_project(project)
         return project
 
-    def projects(self, actor: Actor, workspace_id: int) -> list[Project]:
+    def projects(
+        self,
+        actor: Actor,
+        workspace_id: int,
+        *,
+        statuses: Collection[ProjectStatus] | None = None,
+        client_id: int | None = None,
+    ) -> list[Project]:
+        """By id; ``statuses`` and ``client_id`` filter (None: any)."""
         self.membership(actor, workspace_id)
-        return sorted(self._repo.all(Project, workspace_id), key=lambda p: p.id)
+        found = self._repo.all(Project, workspace_id)
+        return sorted(
+            (
+                p
+                for p in found
+                if (statuses is None or p.status in statuses) and (client_id is None or p.client_id == client_id)
+            ),
+            key=lambda p: p.id,
+        )
 
     def project(self, actor: Actor, workspace_id: int, project_id: int) -> Project:
         self.membership(actor, workspace_id)
