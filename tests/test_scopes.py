@@ -13,8 +13,8 @@ from fastapi.routing import APIRoute
 
 from local.app import GROUPS, build_app
 from timetrack.api.envelope import EnvelopeRoute
-from timetrack.api.time_logs.errors import TimeLogsRoute
 from timetrack.api.integrations.errors import IntegrationsRoute
+from timetrack.api.time_logs.errors import TimeLogsRoute
 from timetrack.errors import MissingScope, ValidationFailed
 from timetrack.principal import Principal
 from timetrack.scopes import canonical, grants, parse
