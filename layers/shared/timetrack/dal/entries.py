@@ -324,7 +324,16 @@ class EntryRepository:
         entries, as ``subtask_id``, ``running`` and ``billable`` are: the Query reads on until
         the page fills."""
         request = self._workspace_request(
-            workspace_id, user_id, project_id, task_id, subtask_id, start, end, running, billable, newest_first
+            workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            task_id=task_id,
+            subtask_id=subtask_id,
+            start=start,
+            end=end,
+            running=running,
+            billable=billable,
+            newest_first=newest_first,
         )
         wanted = skip + limit
         items: list[dict[str, Any]] = []
@@ -357,7 +366,15 @@ class EntryRepository:
         stopped. A report or an export of any length holds one page at a time,
         and nothing is read twice."""
         request = self._workspace_request(
-            workspace_id, user_id, project_id, task_id, start, end, running, billable, newest_first
+            workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            task_id=task_id,
+            start=start,
+            end=end,
+            running=running,
+            billable=billable,
+            newest_first=newest_first,
         )
         request["Limit"] = page_size
         while True:
@@ -384,7 +401,15 @@ class EntryRepository:
         a ``Select=COUNT`` Query over the same key range (nothing is returned,
         but the range is read)."""
         request = self._workspace_request(
-            workspace_id, user_id, project_id, task_id, subtask_id, start, end, running, billable, True
+            workspace_id,
+            user_id=user_id,
+            project_id=project_id,
+            task_id=task_id,
+            subtask_id=subtask_id,
+            start=start,
+            end=end,
+            running=running,
+            billable=billable,
         )
         request["Select"] = "COUNT"
         total = 0
@@ -398,15 +423,16 @@ class EntryRepository:
     def _workspace_request(
         self,
         workspace_id: int,
-        user_id: int | None,
-        project_id: int | None,
-        task_id: int | None,
-        subtask_id: int | None,
-        start: dt.datetime | None,
-        end: dt.datetime | None,
-        running: bool | None,
-        billable: bool | None,
-        newest_first: bool,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        subtask_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
     ) -> dict[str, Any]:
         if task_id is not None:
             kind, value = "task", task_id
