@@ -88,7 +88,7 @@ class _PresetIds:
 
 def seed_demo_workspace(services, owner: int) -> None:
     """The demo user's workspace 1 (their default), with what the seed
-    documents' examples refer to: client 5 "Acme Corp", project 1 "Website
+    documents' examples refer to: client 5 "Initech", project 1 "Website
     Redesign" of that client, task (card) 5 "Implement login feature" on it
     with subtasks 1, 2 and 3. Made through the domain's own rules, with preset
     ids (idempotent)."""
@@ -103,7 +103,7 @@ def seed_demo_workspace(services, owner: int) -> None:
     )
     workspace, _ = workspaces.create(owner, "Demo workspace")
     client = workspaces.create_client(
-        owner, workspace.id, "Acme Corp", email="contact@acme.com", company="Acme Corporation"
+        owner, workspace.id, "Initech", email="billing@initech.example", company="Initech LLC"
     )
     project = workspaces.create_project(
         owner,

@@ -19,7 +19,7 @@ def test_the_demo_workspace_holds_what_the_seed_examples_name(client, services, 
     assert [(w["id"], w["role"]) for w in workspaces] == [(1, "owner")]
     assert [(p["id"], p["name"], p["client_id"]) for p in projects] == [(1, "Website Redesign", 5)]
     assert (task["id"], task["project_id"], task["name"]) == (5, 1, "Implement login feature")
-    assert [(c["id"], c["name"]) for c in clients] == [(5, "Acme Corp")]
+    assert [(c["id"], c["name"]) for c in clients] == [(5, "Initech")]
     assert [(s["id"], s["name"]) for s in task["subtasks"]] == list(zip((1, 2, 3), stack.DEMO_SUBTASKS, strict=True))
     # New ids never collide with the preset ones.
     created = client.post("/api/v1/workspaces/1/projects", headers=headers, json={"name": "Next"}).json()
