@@ -73,6 +73,10 @@ class NotRunning(Conflict):
         self.entry = entry
 
 
+class NoActiveTimer(NotFound):
+    """There is no running timer to stop (where the caller said which: not that one)."""
+
+
 class StaleWrite(Conflict):
     """Someone else changed the item between our read and our write."""
 

@@ -98,6 +98,8 @@ class Entry:
     workspace_id: int | None = None
     project_id: int | None = None
     task_id: int | None = None
+    # A subtask of ``task_id`` (seed 003's time logs track time on subtasks).
+    subtask_id: int | None = None
     billable: bool = True
     tags: tuple[str, ...] = ()
     source: EntrySource = EntrySource.MANUAL

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .services.stats import StatsService
     from .services.tokens import Tokens
     from .services.worker import ClockInEffects
+    from .services.workspace_entries import WorkspaceEntries
     from .services.workspaces import Workspaces
 
 DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task")
@@ -110,6 +111,12 @@ class Services:
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
         return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
+
+    @cached_property
+    def workspace_entries(self) -> WorkspaceEntries:
+        from .services.workspace_entries import WorkspaceEntries
+
+        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
 
     @cached_property
     def clock_ins(self) -> ClockIns:

@@ -29,11 +29,20 @@ index                  partition                       lists
 
 Global indexes are eventually consistent (a list may miss a write of the
 last moment); the entry itself is read from the table.
+
+An entry of a workspace also has a reference item ``pk = sk = ENTRYREF#<id>``
+(its owner and workspace), so that a workspace's entry is found by its id
+alone, strongly consistent, whoever owns it.
+
+Projections: counters derived from entries (the all-time ``TOTALS`` and what
+other modules register: see :data:`Projection`) move inside the transaction
+of every entry write, so they are never stale and never half-written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +54,12 @@ from .aws import cancellation_reasons, error_code
 from .batch import KeyRead
 from .codec import parse_utc, to_attr, to_item, utc_text
 from .guards import Guard
+
+# What a derived counter adds for one entry write: given the entry before the
+# write (None: created) and after it (None: deleted), the TransactWriteItems
+# that move the counter from the one's contribution to the other's (usually
+# ``Update ... ADD``). Few items each: a transaction holds at most 100.
+Projection = Callable[[Entry | None, Entry | None], list[dict[str, Any]]]
 
 ACTIVE = "ACTIVE"
 TOTALS = "TOTALS"
@@ -58,6 +73,10 @@ def user_key(user_id: int) -> str:
 
 def entry_key(entry_id: int) -> str:
     return f"ENTRY#{entry_id}"
+
+
+def entry_ref_key(entry_id: int) -> str:
+    return f"ENTRYREF#{entry_id}"
 
 
 def _date_sort(entry: Entry) -> str:
@@ -81,6 +100,7 @@ def _entry_values(entry: Entry) -> dict[str, Any]:
         "workspace_id": entry.workspace_id,
         "project_id": entry.project_id,
         "task_id": entry.task_id,
+        "subtask_id": entry.subtask_id,
         "billable": entry.billable,
         "tags": list(entry.tags) or None,
         "source": entry.source.value,
@@ -143,6 +163,7 @@ def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
     """Straight from the attribute map: lists and stats parse hundreds per request."""
     end, notes, origin = attrs.get("end_time"), attrs.get("notes"), attrs.get("origin")
     workspace, project, task = attrs.get("workspace_id"), attrs.get("project_id"), attrs.get("task_id")
+    subtask = attrs.get("subtask_id")
     billable, tags, source = attrs.get("billable"), attrs.get("tags"), attrs.get("source")
     return Entry(
         id=int(attrs["id"]["N"]),
@@ -161,6 +182,7 @@ def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
         workspace_id=int(workspace["N"]) if workspace else None,
         project_id=int(project["N"]) if project else None,
         task_id=int(task["N"]) if task else None,
+        subtask_id=int(subtask["N"]) if subtask else None,
         billable=billable["BOOL"] if billable else True,
         tags=tuple(tag["S"] for tag in tags["L"]) if tags else (),
         source=EntrySource(source["S"]) if source else EntrySource.MANUAL,
@@ -173,9 +195,14 @@ def _entry_from_item(item: dict[str, Any]) -> Entry:
 
 
 class EntryRepository:
-    def __init__(self, dynamodb, table: str) -> None:
+    def __init__(self, dynamodb, table: str, projections: tuple[Projection, ...] = ()) -> None:
         self._db = dynamodb
         self._table = table
+        self._projections = (self._totals_projection, self._reference_projection, *projections)
+
+    def add_projection(self, projection: Projection) -> None:
+        """Register a derived counter (at wiring time, before any write)."""
+        self._projections = (*self._projections, projection)
 
     # -- reads ---------------------------------------------------------------
 
@@ -195,6 +222,12 @@ class EntryRepository:
     def read_active(self, user_id: int) -> KeyRead:
         """``active`` as one read of a batch."""
         return KeyRead(self._table, self._key(user_id, ACTIVE), _entry_from_item)
+
+    def owner_of(self, entry_id: int) -> tuple[int, int] | None:
+        """(user id, workspace id) of a workspace's entry, from its reference item."""
+        key = {"pk": {"S": entry_ref_key(entry_id)}, "sk": {"S": entry_ref_key(entry_id)}}
+        item = self._db.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        return (int(item["user_id"]["N"]), int(item["workspace_id"]["N"])) if item else None
 
     def totals(self, user_id: int) -> dict[PaymentStatus, Decimal]:
         item = self._get(user_id, TOTALS) or {}
@@ -258,40 +291,22 @@ class EntryRepository:
         task_id: int | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+        newest_first: bool = True,
         skip: int = 0,
         limit: int = 50,
     ) -> list[Entry]:
-        """A workspace's entries, newest start first, that start in [start, end),
-        one Query on the narrowest index (task, else project, else user, else
-        the workspace's), reading at most ``skip + limit`` items. A task
-        implies its project. With a user and a project or task, the user is a
-        filter on that project's or task's entries (they are read until the page
-        fills)."""
-        if task_id is not None:
-            kind, value = "task", task_id
-        elif project_id is not None:
-            kind, value = "project", project_id
-        elif user_id is not None:
-            kind, value = "user", user_id
-        else:
-            kind, value = "workspace", None
-        index, partition = WORKSPACE_INDEXES[kind]
-        low = utc_text(start) if start else "0"  # key values cannot be empty
-        high = utc_text(end) if end else AFTER_EVERY_INSTANT  # ``<end>#<id>`` sorts after ``<end>``
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": index,
-            "KeyConditionExpression": f"{partition} = :pk AND ws_sort BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": _workspace_partition(workspace_id, kind, value)},
-                ":low": {"S": low},
-                ":high": {"S": high},
-            },
-            "ScanIndexForward": False,
-        }
-        if user_id is not None and kind in ("project", "task"):
-            request["FilterExpression"] = "user_id = :user"
-            request["ExpressionAttributeValues"][":user"] = {"N": str(user_id)}
+        """A workspace's entries that start in [start, end), by start (newest
+        first unless told), one Query on the narrowest index (task, else
+        project, else user, else the workspace's), reading at most ``skip +
+        limit`` matching items. A task implies its project. With a user and a
+        project or task, the user is a filter on that project's or task's
+        entries, as ``running`` and ``billable`` are: the Query reads on until
+        the page fills."""
+        request = self._workspace_request(
+            workspace_id, user_id, project_id, task_id, start, end, running, billable, newest_first
+        )
         wanted = skip + limit
         items: list[dict[str, Any]] = []
         while len(items) < wanted:
@@ -303,6 +318,85 @@ class EntryRepository:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [_entry_from_item(item) for item in items[skip:wanted]]
 
+    def count_workspace_entries(
+        self,
+        workspace_id: int,
+        *,
+        user_id: int | None = None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        running: bool | None = None,
+        billable: bool | None = None,
+    ) -> int:
+        """How many entries ``workspace_entries`` would list without paging:
+        a ``Select=COUNT`` Query over the same key range (nothing is returned,
+        but the range is read)."""
+        request = self._workspace_request(
+            workspace_id, user_id, project_id, task_id, start, end, running, billable, True
+        )
+        request["Select"] = "COUNT"
+        total = 0
+        while True:
+            response = self._db.query(**request)
+            total += response.get("Count", 0)
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _workspace_request(
+        self,
+        workspace_id: int,
+        user_id: int | None,
+        project_id: int | None,
+        task_id: int | None,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        running: bool | None,
+        billable: bool | None,
+        newest_first: bool,
+    ) -> dict[str, Any]:
+        if task_id is not None:
+            kind, value = "task", task_id
+        elif project_id is not None:
+            kind, value = "project", project_id
+        elif user_id is not None:
+            kind, value = "user", user_id
+        else:
+            kind, value = "workspace", None
+        index, partition = WORKSPACE_INDEXES[kind]
+        low = utc_text(start) if start else "0"  # key values cannot be empty
+        # ``<instant>#<id>`` sorts after ``<instant>``: ``end`` itself is excluded.
+        high = utc_text(end) if end else AFTER_EVERY_INSTANT
+        values: dict[str, Any] = {
+            ":pk": {"S": _workspace_partition(workspace_id, kind, value)},
+            ":low": {"S": low},
+            ":high": {"S": high},
+        }
+        filters = []
+        if user_id is not None and kind in ("project", "task"):
+            filters.append("user_id = :user")
+            values[":user"] = {"N": str(user_id)}
+        if running is not None:
+            filters.append("attribute_not_exists(end_time)" if running else "attribute_exists(end_time)")
+        if billable is not None:
+            # Entries written before ``billable`` existed are billable.
+            filters.append(
+                "billable = :billable" if not billable else "(billable = :billable OR attribute_not_exists(billable))"
+            )
+            values[":billable"] = {"BOOL": billable}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{partition} = :pk AND ws_sort BETWEEN :low AND :high",
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        return request
+
     # -- writes (each one transaction: whole or absent) ----------------------
 
     def create(self, entry: Entry, guards: tuple[Guard, ...] = ()) -> None:
@@ -310,7 +404,7 @@ class EntryRepository:
         writes = [self._put_entry(entry, "attribute_not_exists(pk)", {})]
         if entry.running:
             writes.append(self._claim_timer(entry))
-        writes += self._totals_delta(entry.user_id, {}, entry.earned_by_status())
+        writes += self._projected(None, entry)
         self._transact(writes, timer_index=1 if entry.running else None, user_id=entry.user_id, guards=guards)
 
     def replace(self, old: Entry, new: Entry) -> None:
@@ -324,7 +418,7 @@ class EntryRepository:
         elif new.running:
             timer_index = len(writes)
             writes.append(self._claim_timer(new))
-        writes += self._totals_delta(new.user_id, old.earned_by_status(), new.earned_by_status())
+        writes += self._projected(old, new)
         self._transact(writes, timer_index=timer_index, user_id=new.user_id)
 
     def delete(self, entry: Entry) -> None:
@@ -340,7 +434,7 @@ class EntryRepository:
         ]
         if entry.running:
             writes.append(self._timer_write(entry, "Delete"))
-        writes += self._totals_delta(entry.user_id, entry.earned_by_status(), {})
+        writes += self._projected(entry, None)
         self._transact(writes, timer_index=None, user_id=entry.user_id)
 
     # -- helpers -------------------------------------------------------------
@@ -413,6 +507,29 @@ class EntryRepository:
         else:
             body["Key"] = self._key(entry.user_id, ACTIVE)
         return {kind: body}
+
+    def _projected(self, before: Entry | None, after: Entry | None) -> list[dict[str, Any]]:
+        return [item for projection in self._projections for item in projection(before, after)]
+
+    def _totals_projection(self, before: Entry | None, after: Entry | None) -> list[dict[str, Any]]:
+        """The owner's all-time earned amounts by payment status."""
+        user_id = (after or before).user_id
+        return self._totals_delta(
+            user_id, before.earned_by_status() if before else {}, after.earned_by_status() if after else {}
+        )
+
+    def _reference_projection(self, before: Entry | None, after: Entry | None) -> list[dict[str, Any]]:
+        """A workspace entry's id -> owner reference: written with it, deleted with it."""
+        if (before is None) == (after is None):
+            return []  # an edit: the owner and the workspace never change
+        entry = after or before
+        if entry.workspace_id is None:
+            return []
+        key = {"pk": {"S": entry_ref_key(entry.id)}, "sk": {"S": entry_ref_key(entry.id)}}
+        if after is None:
+            return [{"Delete": {"TableName": self._table, "Key": key}}]
+        item = key | {"user_id": {"N": str(entry.user_id)}, "workspace_id": {"N": str(entry.workspace_id)}}
+        return [{"Put": {"TableName": self._table, "Item": item}}]
 
     def _totals_delta(
         self,

@@ -27,6 +27,8 @@ from .forwarding import ClockInForwarding
 
 WRITE_ATTEMPTS = 3
 EDITABLE = ("date", "start_time", "end_time", "hourly_rate", "payment_status", "notes", "billable", "tags")
+# Where a workspace entry sits: changed only through WorkspaceEntries, which checks them.
+PLACEMENT = ("project_id", "task_id", "subtask_id")
 MAX_TAGS = 50
 TAG_MAX_LENGTH = 100
 NOT_NULLABLE = ("start_time", "hourly_rate", "payment_status")
@@ -37,6 +39,8 @@ CLOCK_IN_FIXED = {
     "end_time": "a workspace clock-in keeps the server's clock; stop it with sessions/{id}/stop",
     "date": "a workspace clock-in is dated by the server's clock; it cannot be edited",
     "hourly_rate": "a workspace clock-in is paid at its contract's rate; it cannot be edited",
+    "project_id": "a workspace clock-in stays on its contract's project",
+    "task_id": "a workspace clock-in's task is counted by the clock-in worker; it cannot be moved",
 }
 
 
@@ -117,6 +121,7 @@ class TimeEntries:
         workspace_id: int | None = None,
         project_id: int | None = None,
         task_id: int | None = None,
+        subtask_id: int | None = None,
         billable: bool = True,
         tags: Iterable[str] = (),
         guards: tuple[Guard, ...] = (),
@@ -146,6 +151,7 @@ class TimeEntries:
             workspace_id=(origin or {}).get("workspace_id", workspace_id),
             project_id=(origin or {}).get("project_id", project_id),
             task_id=(origin or {}).get("task_id", task_id),
+            subtask_id=subtask_id,
             billable=billable,
             tags=_check_tags(tags),
             source=EntrySource.TIMER if end is None else EntrySource.MANUAL,
@@ -182,7 +188,7 @@ class TimeEntries:
 
     def update(self, caller: Caller, entry_id: int, changes: dict[str, Any]) -> Entry:
         """Apply the given fields (PUT with all fields optional)."""
-        unknown = changes.keys() - set(EDITABLE)
+        unknown = changes.keys() - set(EDITABLE) - set(PLACEMENT)
         if unknown:
             raise ValidationFailed(sorted(unknown)[0], "is not an editable field")
         for name in NOT_NULLABLE:
@@ -212,6 +218,7 @@ class TimeEntries:
                 values["billable"] = bool(changes["billable"])
             if "tags" in changes:
                 values["tags"] = _check_tags(changes["tags"] or ())
+            values |= {name: changes[name] for name in PLACEMENT if name in changes}
             if entry.origin:
                 # A field sent back unchanged is fine (an edit form sends every field).
                 for name, problem in CLOCK_IN_FIXED.items():

@@ -145,13 +145,14 @@ class Workspaces:
         self._settle_departure(me.user_id, target)
 
     def _settle_departure(self, actor: int, member: Member) -> None:
-        """The former member's running clock-in in the workspace stops (through
-        the entries service, so the worker hears of it like any stop); then
+        """The former member's running timer in the workspace (a clock-in, or
+        one started through any other workspace API) stops through the entries
+        service, so the worker hears of a clock-in's stop like any other; then
         their active contracts there end, even if the stop failed."""
         try:
             caller = self._entries.caller(member.user_id, actor=actor)
             running = self._entries.active(caller)
-            if running is not None and running.origin.get("workspace_id") == member.workspace_id:
+            if running is not None and running.workspace_id == member.workspace_id:
                 with suppress(NotRunning):  # stopped meanwhile: nothing left to do
                     self._entries.stop(caller, running.id)
         finally:
