@@ -40,6 +40,7 @@ from ...errors import (
     ForwardingFailed,
     IdempotencyKeyReused,
     MissingScope,
+    NoActiveTimer,
     NotFound,
     PayloadTooLarge,
     RateLimited,
@@ -146,6 +147,8 @@ def _classify(request: Request, error: Exception) -> tuple[int, str]:
         return status, _missing_permission(request, error)
     if isinstance(error, TimerRunning):
         return status, _timer_running(error)
+    if isinstance(error, NoActiveTimer):
+        return status, NO_RUNNING_TIMER
     return status, error.message
 
 
