@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from local import manage
 from tests.conftest import join
 from timetrack.workspaces import Role
 
@@ -98,3 +99,18 @@ def test_whole_days_are_counted_from_their_counters(services, team, entries):
         ]
     finally:
         services.dynamodb.meta.events.unregister("before-call.dynamodb", unique_id="test-count-calls")
+
+
+def test_the_backfill_counts_entries_written_before_the_counters(services, team, entries, capsys):
+    """Entries written straight into the table (as before the counts existed) are
+    counted once `manage rebuild-counts` has run; running it again changes nothing."""
+    we, ws = services.workspace_entries, team["ws"]
+    for entry in entries:  # what a stack deployed before the counts holds: no counters
+        services.dynamodb.transact_write_items(TransactItems=services.entry_counts.projection(entry, None))
+    assert we.count(team["olga"], ws, start=at(1), end=at(31)) == 0
+
+    # 5 days of the workspace, 3 + 5 of its users, 4 + 4 of its tasks, 2 + 1 + 2 + 3 of a user's task.
+    for _ in range(2):
+        assert manage.main(["rebuild-counts", "--workspace", str(ws)]) == 0
+        assert json.loads(capsys.readouterr().out) == {"workspace_id": ws, "counters": 29}
+        assert_counts_agree(we, team)

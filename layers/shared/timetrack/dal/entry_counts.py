@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..models import Entry
 
 COUNT_PREFIX = "COUNT#"
 AFTER_EVERY_DAY = "~"
+BATCH = 25  # BatchWriteItem's limit
 
 CountBetween = Callable[[dt.datetime | None, dt.datetime | None], int]
 """Entries starting in [start, end), counted from the entries themselves."""
@@ -90,6 +91,22 @@ class EntryCounts:
             for (partition, day), delta in sorted(deltas.items())
             if delta
         ]
+
+    def rebuild(self, entries: Iterable[Entry]) -> int:
+        """Backfill: the counters of the entries' partitions and days, set to
+        what the entries add up to (each written whole; rerunning is safe).
+        Not atomic with entry writes: run it when entries predate the counts
+        (right after deploying them, before traffic). Returns how many it wrote."""
+        counts: Counter[tuple[str, str]] = Counter(key for entry in entries for key in _keys(entry))
+        puts = [
+            {"PutRequest": {"Item": {"pk": {"S": partition}, "sk": {"S": day}, "n": {"N": str(n)}}}}
+            for (partition, day), n in sorted(counts.items())
+        ]
+        for first in range(0, len(puts), BATCH):
+            batch = {self._table: puts[first : first + BATCH]}
+            while batch:
+                batch = self._db.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
+        return len(puts)
 
     def between(
         self,
