@@ -95,7 +95,9 @@ def seed_demo_workspace(services, owner: int) -> None:
     if services.workspace_repo.get_workspace(DEMO_IDS["workspace"][0]) is not None:
         return
     ids = {kind: _PresetIds(preset) for kind, preset in DEMO_IDS.items()}
-    workspaces = Workspaces(services.workspace_repo, services.directory, ids, services.clock, services.entries)
+    workspaces = Workspaces(
+        services.workspace_repo, services.directory, ids, services.clock, services.entries, services.tracked_totals
+    )
     workspace, _ = workspaces.create(owner, "Demo workspace")
     client = workspaces.create_client(
         owner, workspace.id, "Acme Corp", email="contact@acme.com", company="Acme Corporation"

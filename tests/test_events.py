@@ -49,6 +49,7 @@ PLACEHOLDERS = {
     ("contract_id", 560315): "contract_b",
     ("task_id", 1): "task",
     ("task_id", 12345): "task",
+    ("subtask_id", 1): "subtask",
     ("client_id", 1): "client",
     ("user_id", 2): "member",
     ("user_id", 100): "member",
@@ -629,6 +630,62 @@ def _tasks_update_check(status, body, ctx, services, user_id):
     assert body["title"] == "Landing page"  # unchanged
 
 
+def _card_setup(services, user_id, clock):
+    """The world, and a subtask of its task."""
+    ctx = workspace_world(services, user_id)
+    ctx["subtask"] = services.cards.create_subtask(user_id, ctx["workspace"], ctx["task"], "Hero section").id
+    return ctx
+
+
+def _assigned_setup(services, user_id, clock):
+    """The world, with the member assigned to its task."""
+    ctx = workspace_world(services, user_id)
+    services.cards.assign(user_id, ctx["workspace"], ctx["task"], ctx["member"])
+    return ctx
+
+
+def _subtasks_create_check(status, body, ctx, services, user_id):
+    assert status == 201
+    assert (body["task_id"], body["name"], body["status"], body["position"]) == (
+        ctx["task"],
+        "Create login form UI",
+        "todo",
+        1,
+    )
+    assert [s.id for s in services.cards.subtasks(user_id, ctx["workspace"], ctx["task"])] == [body["id"]]
+
+
+def _subtasks_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [(s["id"], s["name"]) for s in body] == [(ctx["subtask"], "Hero section")]
+
+
+def _subtasks_update_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert (body["id"], body["name"], body["status"]) == (ctx["subtask"], "Hero section", "done")
+
+
+def _subtasks_delete_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert services.cards.find_subtask(ctx["workspace"], ctx["subtask"]) is None
+
+
+def _assignees_add_check(status, body, ctx, services, user_id):
+    assert status == 201
+    assert (body["task_id"], body["user_id"], body["assignment_status"]) == (ctx["task"], ctx["member"], "assigned")
+    assert body["assigned_by"] == user_id
+
+
+def _assignees_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [(a["user_id"], a["assignment_status"]) for a in body] == [(ctx["member"], "assigned")]
+
+
+def _assignees_remove_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert services.cards.assignments(user_id, ctx["workspace"], ctx["task"]) == []
+
+
 def _clients_create_check(status, body, ctx, services, user_id):
     assert status == 201
     assert body["workspace_id"] == ctx["workspace"]
@@ -1021,6 +1078,13 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "workspaces_tasks_list.json": (_tasks_list_setup, _tasks_list_check),
     "workspaces_tasks_get.json": (_world, _tasks_get_check),
     "workspaces_tasks_update.json": (_world, _tasks_update_check),
+    "workspaces_subtasks_create.json": (_world, _subtasks_create_check),
+    "workspaces_subtasks_list.json": (_card_setup, _subtasks_list_check),
+    "workspaces_subtasks_update.json": (_card_setup, _subtasks_update_check),
+    "workspaces_subtasks_delete.json": (_card_setup, _subtasks_delete_check),
+    "workspaces_assignees_add.json": (_world, _assignees_add_check),
+    "workspaces_assignees_list.json": (_assigned_setup, _assignees_list_check),
+    "workspaces_assignees_remove.json": (_assigned_setup, _assignees_remove_check),
     "workspaces_clients_create.json": (_world, _clients_create_check),
     "workspaces_clients_list.json": (_world, _clients_list_check),
     "workspaces_clients_get.json": (_world, _clients_get_check),

@@ -48,6 +48,7 @@ def world(services, client, make_user) -> dict:
     task = ws.create_task(owner["user_id"], workspace.id, project.id, "Landing page")
     initech = ws.create_client(owner["user_id"], workspace.id, "Initech")
     contract = ws.create_contract(owner["user_id"], workspace.id, member["user_id"], project.id, Decimal("40"))
+    subtask = services.cards.create_subtask(owner["user_id"], workspace.id, task.id, "Hero")
     entry = client.post(
         f"{API}/entries",
         json={"start_time": "2024-01-22T07:00:00", "end_time": "2024-01-22T08:00:00"},
@@ -61,6 +62,7 @@ def world(services, client, make_user) -> dict:
             "workspace_id": workspace.id,
             "project_id": project.id,
             "task_id": task.id,
+            "subtask_id": subtask.id,
             "client_id": initech.id,
             "contract_id": contract.id,
             "user_id": member["user_id"],
@@ -106,6 +108,13 @@ ROUTES = [
     ("GET", f"{WS}/{{workspace_id}}/tasks", None),
     ("GET", f"{WS}/{{workspace_id}}/tasks/{{task_id}}", None),
     ("PATCH", f"{WS}/{{workspace_id}}/tasks/{{task_id}}", {"status": "done"}),
+    ("POST", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/subtasks", {"name": "Form UI"}),
+    ("GET", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/subtasks", None),
+    ("PATCH", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/subtasks/{{subtask_id}}", {"status": "done"}),
+    ("DELETE", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/subtasks/{{subtask_id}}", None),
+    ("POST", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/assignees", {"user_id": 1}),
+    ("GET", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/assignees", None),
+    ("DELETE", f"{WS}/{{workspace_id}}/tasks/{{task_id}}/assignees/{{user_id}}", None),
     ("POST", f"{WS}/{{workspace_id}}/clients", {"name": "Globex"}),
     ("GET", f"{WS}/{{workspace_id}}/clients", None),
     ("GET", f"{WS}/{{workspace_id}}/clients/{{client_id}}", None),

@@ -277,7 +277,8 @@ def test_tasks_take_name_or_title_priority_due_date_and_assignee(client, team, p
         "due_date": None,
         "assignee": None,
     }
-    assert client.get(url, headers=team.member["headers"]).json() == cleared.json()
+    shown = client.get(url, headers=team.member["headers"]).json()
+    assert shown == cleared.json() | {"subtasks": [], "assignees": [], "actual_hours": 0, "logs_count": 0}
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,11 @@ import pytest
 
 from functions.workspaces.app import handler, router
 from tests.conftest import EVENTS, join, load_event
-from timetrack.workspaces import Role
+from timetrack.workspaces import Role, SubtaskStatus
 
 API = "/api/v1/workspaces"
+# What GET task adds to a task without subtasks, assignees or entries.
+NO_CARD = {"subtasks": [], "assignees": [], "actual_hours": 0, "logs_count": 0}
 NOON = "2024-01-22T09:00:00+00:00"  # the frozen clock's start
 
 
@@ -523,7 +525,7 @@ def test_create_task(client, team, project, clock):
     }
     assert unknown_project.status_code == 404
     assert refused.status_code == 403
-    assert client.get(f"{API}/{team.ws}/tasks/{body['id']}", headers=team.member["headers"]).json() == body
+    assert client.get(f"{API}/{team.ws}/tasks/{body['id']}", headers=team.member["headers"]).json() == body | NO_CARD
     assert client.get(f"{API}/{team.ws}/tasks", headers=team.member["headers"]).json() == [body]
 
 
@@ -573,7 +575,7 @@ def test_patch_task_changes_title_and_status(client, team, project):
     assert invalid.status_code == 400
     assert locs(invalid) == [["body", "status"]]
     assert refused.status_code == 403
-    assert client.get(url, headers=team.member["headers"]).json() == both.json()
+    assert client.get(url, headers=team.member["headers"]).json() == both.json() | NO_CARD
 
 
 # -- validation -----------------------------------------------------------------
@@ -658,6 +660,13 @@ EVENT_STATUS = {
     "workspaces_tasks_list.json": 200,
     "workspaces_tasks_get.json": 200,
     "workspaces_tasks_update.json": 200,
+    "workspaces_subtasks_create.json": 201,
+    "workspaces_subtasks_list.json": 200,
+    "workspaces_subtasks_update.json": 200,
+    "workspaces_subtasks_delete.json": 204,
+    "workspaces_assignees_add.json": 201,
+    "workspaces_assignees_list.json": 200,
+    "workspaces_assignees_remove.json": 204,
     "workspaces_clients_create.json": 201,
     "workspaces_clients_list.json": 200,
     "workspaces_clients_get.json": 200,
@@ -720,11 +729,16 @@ def test_event_runs_through_the_lambda_handler(name, services, demo_user, make_u
     task = directory.create_task(demo, workspace.id, project.id, "Demo task")
     acme = directory.create_client(demo, workspace.id, "Demo client")
     directory.invite(demo, workspace.id, Role.MEMBER, email="invitee@example.com")  # the revoke event's
+    # Done: the task update event moves the task to review.
+    subtask = services.cards.create_subtask(demo, workspace.id, task.id, "Demo subtask", status=SubtaskStatus.DONE)
+    if name in ("workspaces_assignees_list.json", "workspaces_assignees_remove.json"):
+        services.cards.assign(demo, workspace.id, task.id, bob)
     ids = {
         "workspace_id": workspace.id,
         "project_id": project.id,
         "contract_id": contract.id,
         "task_id": task.id,
+        "subtask_id": subtask.id,
         "client_id": acme.id,
         "user_id": bob,
     }
@@ -739,6 +753,10 @@ def test_event_runs_through_the_lambda_handler(name, services, demo_user, make_u
             assert directory.clients(demo, workspace.id) == []
         elif name == "workspaces_members_revoke.json":  # the email invitation is gone, bob stays
             assert {m.user_id for m in directory.members(demo, workspace.id)} == {demo, bob}
+        elif name == "workspaces_subtasks_delete.json":
+            assert services.cards.subtasks(demo, workspace.id, task.id) == []
+        elif name == "workspaces_assignees_remove.json":
+            assert services.cards.assignments(demo, workspace.id, task.id) == []
         else:
             assert directory.member_of(workspace.id, bob) is None
         return

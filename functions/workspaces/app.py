@@ -4,7 +4,7 @@ the invitations through which members join.
 Permissions live in the service: anyone not a member gets 404 for anything in
 the workspace; owners and executive managers manage; members read. Scopes:
 clients are `read:/write:clients`, projects and contracts
-`read:/write:projects`, tasks `read:/write:tasks`,
+`read:/write:projects`, tasks (their subtasks and assignees too) `read:/write:tasks`,
 the caller's workspaces and members `read:users`, and creating workspaces and
 changing who is a member `admin:all`.
 """
@@ -19,6 +19,8 @@ from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.deps import requires
 from timetrack.api.schemas import VALIDATION_ERRORS, ErrorBody, ForbiddenBody
 from timetrack.api.workspace_schemas import (
+    AssigneeCreate,
+    AssignmentPublic,
     ClientCreate,
     ClientPublic,
     ClientUpdate,
@@ -31,7 +33,11 @@ from timetrack.api.workspace_schemas import (
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
+    SubtaskCreate,
+    SubtaskPublic,
+    SubtaskUpdate,
     TaskCreate,
+    TaskDetail,
     TaskPublic,
     TaskUpdate,
     WorkspaceCreate,
@@ -367,17 +373,132 @@ async def list_tasks(
     return [TaskPublic.of(task) for task in tasks]
 
 
-@router.get("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="getTask", responses=READ)
-async def get_task(workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]) -> TaskPublic:
-    return TaskPublic.of(services().workspaces.task(actor, workspace_id, task_id))
+@router.get("/{workspace_id}/tasks/{task_id}", response_model=TaskDetail, operation_id="getTask", responses=READ)
+async def get_task(workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]) -> TaskDetail:
+    """The task with its subtasks, its assignees and the hours all members' entries on it add up to."""
+    return TaskDetail.of_card(services().cards.card(actor, workspace_id, task_id))
 
 
-@router.patch("/{workspace_id}/tasks/{task_id}", response_model=TaskPublic, operation_id="updateTask", responses=MANAGE)
+_UNFINISHED = _409("Review or done while a subtask is not done (`unfinished_subtasks` lists them)")
+
+
+@router.patch(
+    "/{workspace_id}/tasks/{task_id}",
+    response_model=TaskPublic,
+    operation_id="updateTask",
+    responses=MANAGE | _UNFINISHED,
+)
 async def update_task(
     workspace_id: int, task_id: int, body: TaskUpdate, actor: Annotated[Principal, requires("write:tasks")]
 ) -> TaskPublic:
-    """Only the fields sent change; `null` clears one (not the title or status)."""
+    """Only the fields sent change; `null` clears one (not the title or status). Review and done
+    only when every subtask is done."""
     return TaskPublic.of(services().workspaces.update_task(actor, workspace_id, task_id, body.changes()))
+
+
+# -- subtasks and assignees of a task --------------------------------------------------
+
+
+@router.post(
+    "/{workspace_id}/tasks/{task_id}/subtasks",
+    response_model=SubtaskPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createSubtask",
+    responses=MANAGE,
+)
+async def create_subtask(
+    workspace_id: int, task_id: int, body: SubtaskCreate, actor: Annotated[Principal, requires("write:tasks")]
+) -> SubtaskPublic:
+    """A subtask of the task, status `todo` unless given, after the last one unless `position` is given."""
+    subtask = services().cards.create_subtask(
+        actor, workspace_id, task_id, body.name, status=body.status, position=body.position
+    )
+    return SubtaskPublic.of(subtask)
+
+
+@router.get(
+    "/{workspace_id}/tasks/{task_id}/subtasks",
+    response_model=list[SubtaskPublic],
+    operation_id="listSubtasks",
+    responses=READ,
+)
+async def list_subtasks(
+    workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]
+) -> list[SubtaskPublic]:
+    """The task's subtasks by position."""
+    return [SubtaskPublic.of(subtask) for subtask in services().cards.subtasks(actor, workspace_id, task_id)]
+
+
+@router.patch(
+    "/{workspace_id}/tasks/{task_id}/subtasks/{subtask_id}",
+    response_model=SubtaskPublic,
+    operation_id="updateSubtask",
+    responses=MANAGE,
+)
+async def update_subtask(
+    workspace_id: int,
+    task_id: int,
+    subtask_id: int,
+    body: SubtaskUpdate,
+    actor: Annotated[Principal, requires("write:tasks")],
+) -> SubtaskPublic:
+    """Only the fields sent change (`null` changes nothing); a subtask's status moves freely."""
+    subtask = services().cards.update_subtask(actor, workspace_id, task_id, subtask_id, body.changes())
+    return SubtaskPublic.of(subtask)
+
+
+@router.delete(
+    "/{workspace_id}/tasks/{task_id}/subtasks/{subtask_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteSubtask",
+    responses=MANAGE,
+)
+async def delete_subtask(
+    workspace_id: int, task_id: int, subtask_id: int, actor: Annotated[Principal, requires("write:tasks")]
+) -> Response:
+    services().cards.delete_subtask(actor, workspace_id, task_id, subtask_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{workspace_id}/tasks/{task_id}/assignees",
+    response_model=AssignmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="assignTask",
+    responses=MANAGE | _409("The user is assigned to the task already"),
+)
+async def assign_task(
+    workspace_id: int, task_id: int, body: AssigneeCreate, actor: Annotated[Principal, requires("write:tasks")]
+) -> AssignmentPublic:
+    """Assign a member to the task (status `assigned`); their timer starts and stops on it
+    set `started_at` (the first time), `completed_at` and the status."""
+    return AssignmentPublic.of(services().cards.assign(actor, workspace_id, task_id, body.user_id))
+
+
+@router.get(
+    "/{workspace_id}/tasks/{task_id}/assignees",
+    response_model=list[AssignmentPublic],
+    operation_id="listTaskAssignees",
+    responses=READ,
+)
+async def list_assignees(
+    workspace_id: int, task_id: int, actor: Annotated[Principal, requires("read:tasks")]
+) -> list[AssignmentPublic]:
+    """The task's assignees by user id."""
+    return [AssignmentPublic.of(a) for a in services().cards.assignments(actor, workspace_id, task_id)]
+
+
+@router.delete(
+    "/{workspace_id}/tasks/{task_id}/assignees/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="unassignTask",
+    responses=MANAGE,
+)
+async def unassign_task(
+    workspace_id: int, task_id: int, user_id: int, actor: Annotated[Principal, requires("write:tasks")]
+) -> Response:
+    services().cards.unassign(actor, workspace_id, task_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # -- the invitee's invitations ------------------------------------------------------

@@ -73,6 +73,19 @@ class NotRunning(Conflict):
         self.entry = entry
 
 
+class UnfinishedSubtasks(Conflict):
+    """A task cannot move to ``status`` (review or done) while some of its
+    subtasks are not done: ``unfinished_subtasks`` are those (Subtask models,
+    in position order), ``total_subtasks`` how many the task has."""
+
+    def __init__(self, status: Any, unfinished_subtasks: list[Any], total_subtasks: int) -> None:
+        super().__init__(f"The task cannot move to {status} while {len(unfinished_subtasks)} subtask(s) are not done")
+        self.status = status
+        self.unfinished_subtasks = unfinished_subtasks
+        self.unfinished_subtasks_count = len(unfinished_subtasks)
+        self.total_subtasks = total_subtasks
+
+
 class NoActiveTimer(NotFound):
     """There is no running timer to stop (where the caller said which: not that one)."""
 

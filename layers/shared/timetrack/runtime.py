@@ -21,6 +21,7 @@ from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
 from .dal.settings import SettingsRepository
+from .dal.tracked_totals import TrackedTotals
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
 from .services.entries import TimeEntries
@@ -30,6 +31,7 @@ from .services.limits import RateLimiter
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
+    from .services.cards import Cards
     from .services.clock_in import ClockIns
     from .services.idempotency import IdempotentRequests
     from .services.org_time_entries import OrgTimeEntries
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from .services.workspace_entries import WorkspaceEntries
     from .services.workspaces import Workspaces
 
-DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task")
+DIRECTORY_ID_KINDS = ("workspace", "client", "project", "contract", "task", "subtask")
 
 
 class Services:
@@ -49,7 +51,9 @@ class Services:
         self.clock = clock
         self.dynamodb = aws.client("dynamodb", config.aws_region)
         self._allocators: dict[str, IdAllocator] = {}
-        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
+        # Task and subtask totals, kept in each entry's own transaction.
+        self.tracked_totals = TrackedTotals(self.dynamodb, config.entries_table)
+        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.tracked_totals,))
         # Every workspace entry write moves its per-day counts (the lists' totals).
         self.entry_counts = EntryCounts(self.dynamodb, config.entries_table)
         self.entry_repo.add_projection(self.entry_counts.projection)
@@ -114,7 +118,13 @@ class Services:
         from .services.workspaces import Workspaces
 
         ids = {kind: self.ids(kind) for kind in DIRECTORY_ID_KINDS}
-        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries)
+        return Workspaces(self.workspace_repo, self.directory, ids, self.clock, self.entries, self.tracked_totals)
+
+    @cached_property
+    def cards(self) -> Cards:
+        from .services.cards import Cards
+
+        return Cards(self.workspaces, self.workspace_repo, self.ids("subtask"), self.tracked_totals, self.clock)
 
     @cached_property
     def workspace_entries(self) -> WorkspaceEntries:

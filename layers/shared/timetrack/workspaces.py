@@ -1,14 +1,16 @@
-"""Workspace models: members with roles, invitations, clients, projects, contracts and tasks."""
+"""Workspace models: members with roles, invitations, clients, projects, contracts, tasks,
+their subtasks and the members assigned to them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .models import ZERO
+from .models import ZERO, round_money
 
 
 class Role(StrEnum):
@@ -28,6 +30,11 @@ class TaskStatus(StrEnum):
     REVIEW = "review"
     DONE = "done"
     CANCELLED = "cancelled"
+
+    @property
+    def closes(self) -> bool:
+        """A task moves to review or done only when every subtask of it is done."""
+        return self in (TaskStatus.REVIEW, TaskStatus.DONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +154,9 @@ class Contract:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """``title`` is the task's name (seed 002 calls it ``name``)."""
+    """``title`` is the task's name (seed 002 calls it ``name``).
+    ``tracked_minutes``: of all members' completed entries on it, from its
+    ``TrackedTotal`` (services fill it in when they read tasks)."""
 
     id: int
     workspace_id: int
@@ -160,6 +169,9 @@ class Task:
     priority: TaskPriority | None = None
     due_date: dt.date | None = None
     assignee: int | None = None
+
+    def with_total(self, total: TrackedTotal) -> Task:
+        return dataclasses.replace(self, tracked_minutes=total.tracked_minutes)
 
 
 def entry_rate(user_id: int, project: Project, contracts: Iterable[Contract], default_rate: Decimal) -> Decimal:
@@ -174,3 +186,68 @@ def entry_rate(user_id: int, project: Project, contracts: Iterable[Contract], de
     if theirs:
         return max(theirs, key=lambda contract: (contract.created_at, contract.id)).hourly_rate
     return project.hourly_rate if project.hourly_rate is not None else default_rate
+
+
+class SubtaskStatus(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Subtask:
+    """A step of a task (seed 003: of a card); ``position`` orders a task's subtasks."""
+
+    id: int
+    workspace_id: int
+    task_id: int
+    name: str
+    status: SubtaskStatus
+    position: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AssignmentStatus(StrEnum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A member assigned to a task (seed 003's card assignment). Their first
+    timer start on the task sets ``started_at``; each stop sets ``completed_at``."""
+
+    workspace_id: int
+    task_id: int
+    user_id: int
+    assignment_status: AssignmentStatus
+    assigned_at: dt.datetime
+    assigned_by: int
+    started_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedTotal:
+    """What all members' time entries on one task (or one subtask) add up to:
+    ``seconds`` of the completed ones, ``logs_count`` of all (running ones too)."""
+
+    seconds: Decimal = ZERO
+    logs_count: int = 0
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes, truncated."""
+        return int(self.seconds // 60)
+
+    @property
+    def hours(self) -> Decimal:
+        """Hours, half-up to 2 places (a task's ``actual_hours``)."""
+        return round_money(self.seconds / 3600)
+
+    @property
+    def tracked_minutes(self) -> Decimal:
+        """Minutes, half-up to 2 places (a task's ``tracked_minutes``)."""
+        return round_money(self.seconds / 60)

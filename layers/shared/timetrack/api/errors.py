@@ -29,6 +29,7 @@ from ..errors import (
     TimerRunning,
     Unauthorized,
     Unavailable,
+    UnfinishedSubtasks,
     ValidationFailed,
 )
 from ..observability import logger
@@ -101,6 +102,14 @@ def install(app: FastAPI) -> None:
             headers = {"Retry-After": str(error.retry_after)}
         if isinstance(error, TimerRunning):
             body["active_entry"] = _running_entry(error)
+        if isinstance(error, UnfinishedSubtasks):
+            body |= {
+                "unfinished_subtasks": [
+                    {"id": subtask.id, "name": subtask.name, "status": subtask.status.value}
+                    for subtask in error.unfinished_subtasks
+                ],
+                "total_subtasks": error.total_subtasks,
+            }
         if isinstance(error, MissingScope):  # seed 002's names
             body |= {"required_scope": error.required, "available_scopes": error.available}
         return JSONResponse(body, status_code=status, headers=headers)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import ValidationFailed
 from ..models import round_money
+from ..services.cards import MAX_POSITION, CardDetail
 from ..services.workspaces import (
     CONTACT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -24,6 +25,8 @@ from ..services.workspaces import (
     NAME_MAX_LENGTH,
 )
 from ..workspaces import (
+    Assignment,
+    AssignmentStatus,
     Client,
     Contract,
     Invitation,
@@ -31,6 +34,8 @@ from ..workspaces import (
     Project,
     ProjectStatus,
     Role,
+    Subtask,
+    SubtaskStatus,
     Task,
     TaskPriority,
     TaskStatus,
@@ -349,4 +354,97 @@ class TaskPublic(BaseModel):
             assignee=task.assignee,
             tracked_minutes=round_money(task.tracked_minutes),
             created_at=utc(task.created_at),
+        )
+
+
+# -- subtasks and assignees ------------------------------------------------------------
+
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION, description="Orders the task's subtasks (ascending).")]
+
+
+class SubtaskUpdate(InputModel):
+    name: Name | None = None
+    status: SubtaskStatus | None = None
+    position: Position | None = None
+
+    def changes(self) -> dict:
+        return self.model_dump(include=self.model_fields_set)
+
+
+class SubtaskCreate(InputModel):
+    name: Name
+    status: SubtaskStatus = SubtaskStatus.TODO
+    position: Position | None = Field(None, description="Default: after the task's last subtask.")
+
+
+class SubtaskPublic(BaseModel):
+    id: int
+    workspace_id: int
+    task_id: int
+    name: str
+    status: SubtaskStatus
+    position: int
+    created_at: OffsetDateTime
+    updated_at: OffsetDateTime
+
+    @classmethod
+    def of(cls, subtask: Subtask) -> SubtaskPublic:
+        return cls.model_construct(
+            id=subtask.id,
+            workspace_id=subtask.workspace_id,
+            task_id=subtask.task_id,
+            name=subtask.name,
+            status=subtask.status,
+            position=subtask.position,
+            created_at=utc(subtask.created_at),
+            updated_at=utc(subtask.updated_at),
+        )
+
+
+class AssigneeCreate(InputModel):
+    user_id: Id = Field(description="A member of the workspace.")
+
+
+class AssignmentPublic(BaseModel):
+    workspace_id: int
+    task_id: int
+    user_id: int
+    assignment_status: AssignmentStatus
+    assigned_at: OffsetDateTime
+    assigned_by: int
+    started_at: OffsetDateTime | None = Field(description="Their first timer start on the task.")
+    completed_at: OffsetDateTime | None = Field(description="Their latest timer stop on the task.")
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> AssignmentPublic:
+        return cls.model_construct(
+            workspace_id=assignment.workspace_id,
+            task_id=assignment.task_id,
+            user_id=assignment.user_id,
+            assignment_status=assignment.assignment_status,
+            assigned_at=utc(assignment.assigned_at),
+            assigned_by=assignment.assigned_by,
+            started_at=utc_or_none(assignment.started_at),
+            completed_at=utc_or_none(assignment.completed_at),
+        )
+
+
+class TaskDetail(TaskPublic):
+    """One task as ``GET .../tasks/{id}`` shows it: with its subtasks, its
+    assignees and the time all members' entries on it add up to."""
+
+    subtasks: list[SubtaskPublic]
+    assignees: list[AssignmentPublic]
+    actual_hours: Number = Field(description="Hours of all members' completed entries on the task, 2 places.")
+    logs_count: int = Field(description="How many entries are on the task, running ones included.")
+
+    @classmethod
+    def of_card(cls, card: CardDetail) -> TaskDetail:
+        task = TaskPublic.of(card.task)
+        return cls.model_construct(
+            **dict(task),
+            subtasks=[SubtaskPublic.of(subtask) for subtask in card.subtasks],
+            assignees=[AssignmentPublic.of(assignment) for assignment in card.assignments],
+            actual_hours=card.total.hours,
+            logs_count=card.total.logs_count,
         )

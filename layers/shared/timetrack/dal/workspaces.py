@@ -17,7 +17,12 @@ pk / sk                                   holds
                                           ``client_name_key``): names are unique
 ``WS#<id>`` / ``PROJECT#<id>``            a project
 ``WS#<id>`` / ``CONTRACT#<id>``           a member's assignment to a project
-``WS#<id>`` / ``TASK#<id>``               a task in a project
+``WS#<id>`` / ``TASK#<id>``               a task in a project, with how many
+                                          of its subtasks are not done
+                                          (``open_subtasks``)
+``WS#<id>`` / ``SUBTASK#<task>#<id>``     a subtask of a task
+``WS#<id>`` / ``SUBTASKREF#<id>``         which task a subtask is of (fixed)
+``WS#<id>`` / ``ASSIGNEE#<task>#<user>``  a member assigned to a task
 ========================================  ===================================
 
 Membership changes write both membership items and the owner count in one
@@ -26,6 +31,10 @@ A client and its name item are written, moved and deleted in one
 transaction (a name is taken by a conditional put); a project naming a
 client counts itself on the client in the same transaction as the project,
 so a client still named by a project cannot be deleted.
+A subtask is written, moves between done and not done, and is deleted in one
+transaction with its task's ``open_subtasks`` (conditioned on the status it
+was read with), and a task moves to review or done only on the condition that
+the count is zero: a subtask reopened meanwhile cannot slip past the rule.
 An invitation is both its items; accepting deletes them and puts the
 membership in one transaction, so nobody is half invited or half a member.
 """
@@ -41,8 +50,10 @@ from typing import Any, get_args, get_type_hints
 
 from botocore.exceptions import ClientError
 
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import Conflict, DomainError, NotFound, UnfinishedSubtasks, ValidationFailed
 from ..workspaces import (
+    Assignment,
+    AssignmentStatus,
     Client,
     Contract,
     Invitation,
@@ -50,6 +61,8 @@ from ..workspaces import (
     Project,
     ProjectStatus,
     Role,
+    Subtask,
+    SubtaskStatus,
     Task,
     TaskStatus,
     Workspace,
@@ -91,6 +104,13 @@ def _name_taken(name: str) -> Conflict:
 
 def _no_client(client_id: int | None) -> ValidationFailed:
     return ValidationFailed("client_id", f"client {client_id} is not a client of the workspace")
+
+
+class _FirstConditionFailed(DomainError):
+    """The first write's condition failed; the caller reads why."""
+
+    def __init__(self) -> None:
+        super().__init__("condition failed")
 
 
 def _ws(workspace_id: int) -> str:
@@ -515,17 +535,39 @@ class WorkspaceRepository:
     def update(
         self, cls: type, workspace_id: int, object_id: int, changes: dict[str, Any], *, member: int | None = None
     ) -> Any:
-        """``member`` as in :meth:`put_new`."""
+        """``member`` as in :meth:`put_new`. A task moving to review or done
+        moves only while none of its subtasks is open (else UnfinishedSubtasks)."""
         values = {name: _plain(value) for name, value in changes.items()}
         sk = f"{cls.__name__.upper()}#{object_id}"
-        if member is None:
+        closes = cls is Task and changes.get("status") is not None and TaskStatus(changes["status"]).closes
+        if member is None and not closes:
             return _parse(cls, self._update(_ws(workspace_id), sk, values))
         expression, names, attributes = _set_or_remove(values)
         update = self._update_item(_ws(workspace_id), sk, expression, attributes)
         update |= {"ExpressionAttributeNames": names, "ConditionExpression": "attribute_exists(pk)"}
-        failures: dict[int, DomainError] = {0: NotFound("Not found"), 1: _not_member(member)}
-        self._transact([{"Update": update}, self._is_member(workspace_id, member)], failures)
+        if closes:
+            update["ConditionExpression"] += " AND (attribute_not_exists(open_subtasks) OR open_subtasks = :zero)"
+            update["ExpressionAttributeValues"][":zero"] = {"N": "0"}
+        writes: list[dict[str, Any]] = [{"Update": update}]
+        failures: dict[int, DomainError] = {0: _FirstConditionFailed()}
+        if member is not None:
+            failures[1] = _not_member(member)
+            writes.append(self._is_member(workspace_id, member))
+        try:
+            self._transact(writes, failures)
+        except _FirstConditionFailed as error:
+            if closes and self.get(Task, workspace_id, object_id) is not None:
+                raise self._unfinished(workspace_id, object_id, TaskStatus(changes["status"])) from error
+            raise NotFound("Not found") from error
         return self.get(cls, workspace_id, object_id)
+
+    def _unfinished(self, workspace_id: int, task_id: int, status: TaskStatus) -> DomainError:
+        """Why a task could not close: its open subtasks as they are now."""
+        subtasks = self.subtasks(workspace_id, task_id)
+        unfinished = [subtask for subtask in subtasks if subtask.status is not SubtaskStatus.DONE]
+        if not unfinished:  # reopened and done again between the write and this read
+            return Conflict("The task's subtasks changed concurrently; retry.")
+        return UnfinishedSubtasks(status, unfinished, len(subtasks))
 
     def _is_member(self, workspace_id: int, user_id: int) -> dict[str, Any]:
         return {
@@ -552,6 +594,211 @@ class WorkspaceRepository:
                 return None
             raise
         return _parse(Contract, from_item(response["Attributes"]))
+
+    # -- subtasks ----------------------------------------------------------------
+
+    def create_subtask(self, subtask: Subtask) -> None:
+        """The subtask, its reference and its task's open count, in one
+        transaction; NotFound if the task does not exist."""
+        workspace = _ws(subtask.workspace_id)
+        reference = {
+            "Put": {
+                "TableName": self._table,
+                "Item": key(workspace, f"SUBTASKREF#{subtask.id}") | {"task_id": to_attr(subtask.task_id)},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        writes = [
+            self._open_count(subtask.workspace_id, subtask.task_id, _open(subtask.status)),
+            self._put_new(workspace, f"SUBTASK#{subtask.task_id}#{subtask.id}", subtask),
+            reference,
+        ]
+        self._transact(writes, {0: NotFound(f"Task {subtask.task_id} not found")})
+
+    def subtask_task(self, workspace_id: int, subtask_id: int) -> int | None:
+        """The task the subtask is of (None: no such subtask)."""
+        values = self._get(_ws(workspace_id), f"SUBTASKREF#{subtask_id}")
+        return int(values["task_id"]) if values else None
+
+    def get_subtask(self, workspace_id: int, task_id: int, subtask_id: int) -> Subtask | None:
+        values = self._get(_ws(workspace_id), f"SUBTASK#{task_id}#{subtask_id}")
+        return _parse(Subtask, values) if values else None
+
+    def subtasks(self, workspace_id: int, task_id: int) -> list[Subtask]:
+        """A task's subtasks by position (then id): one Query."""
+        found = [_parse(Subtask, v) for v in self._query(_ws(workspace_id), f"SUBTASK#{task_id}#")]
+        return sorted(found, key=lambda subtask: (subtask.position, subtask.id))
+
+    def update_subtask(self, before: Subtask, changes: dict[str, Any]) -> Subtask:
+        """Apply ``changes`` to the subtask as read; a move between done and not
+        done moves its task's open count in the same transaction. Conflict if
+        the subtask's status changed meanwhile, NotFound if it is gone."""
+        values = {name: _plain(value) for name, value in changes.items()}
+        expression, names, attributes = _set_or_remove(values)
+        update = self._update_item(
+            _ws(before.workspace_id), f"SUBTASK#{before.task_id}#{before.id}", expression, attributes
+        )
+        update["ExpressionAttributeNames"] = names | {"#status": "status"}
+        update["ExpressionAttributeValues"][":read"] = {"S": before.status.value}
+        update["ConditionExpression"] = "#status = :read"
+        writes: list[dict[str, Any]] = [{"Update": update}]
+        delta = _open(changes.get("status", before.status)) - _open(before.status)
+        if delta:
+            writes.append(self._open_count(before.workspace_id, before.task_id, delta))
+        try:
+            self._transact(writes, {0: _FirstConditionFailed()})
+        except _FirstConditionFailed as error:
+            if self.get_subtask(before.workspace_id, before.task_id, before.id) is None:
+                raise NotFound(f"Subtask {before.id} not found") from error
+            raise Conflict(f"Subtask {before.id} changed concurrently; retry.") from error
+        return dataclasses.replace(before, **changes)
+
+    def delete_subtask(self, subtask: Subtask) -> None:
+        """The subtask and its reference, off its task's open count, in one
+        transaction; Conflict if its status changed since it was read."""
+        workspace = _ws(subtask.workspace_id)
+        delete = {
+            "TableName": self._table,
+            "Key": key(workspace, f"SUBTASK#{subtask.task_id}#{subtask.id}"),
+            "ConditionExpression": "#status = :read",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":read": {"S": subtask.status.value}},
+        }
+        writes: list[dict[str, Any]] = [
+            {"Delete": delete},
+            {"Delete": {"TableName": self._table, "Key": key(workspace, f"SUBTASKREF#{subtask.id}")}},
+        ]
+        if _open(subtask.status):
+            writes.append(self._open_count(subtask.workspace_id, subtask.task_id, -1))
+        self._transact(writes, {0: Conflict(f"Subtask {subtask.id} changed concurrently; retry.")})
+
+    def mark_subtask_started(self, subtask: Subtask) -> bool:
+        """todo -> in_progress (both open: the task's count stays); False if it had moved on."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(_ws(subtask.workspace_id), f"SUBTASK#{subtask.task_id}#{subtask.id}"),
+                UpdateExpression="SET #s = :in_progress",
+                ConditionExpression="#s = :todo",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":in_progress": {"S": SubtaskStatus.IN_PROGRESS.value},
+                    ":todo": {"S": SubtaskStatus.TODO.value},
+                },
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _open_count(self, workspace_id: int, task_id: int, delta: int) -> dict[str, Any]:
+        """ADD ``delta`` to the task's open subtasks (0: only check the task exists)."""
+        if not delta:
+            return {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": key(_ws(workspace_id), f"TASK#{task_id}"),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
+        update = self._update_item(
+            _ws(workspace_id), f"TASK#{task_id}", "ADD open_subtasks :d", {":d": {"N": str(delta)}}
+        )
+        update["ConditionExpression"] = "attribute_exists(pk)"
+        return {"Update": update}
+
+    # -- assignments --------------------------------------------------------------
+
+    def assign(self, assignment: Assignment) -> None:
+        """Conflict if the user is assigned already; NotFound if the task is
+        gone; 400 naming ``user_id`` unless the user is a member as it is written."""
+        workspace_id, task_id = assignment.workspace_id, assignment.task_id
+        task_exists = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": key(_ws(workspace_id), f"TASK#{task_id}"),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        writes = [
+            self._put_new(_ws(workspace_id), f"ASSIGNEE#{task_id}#{assignment.user_id}", assignment),
+            task_exists,
+            self._is_member(workspace_id, assignment.user_id),
+        ]
+        failures: dict[int, DomainError] = {
+            0: Conflict(f"User {assignment.user_id} is already assigned to task {task_id}"),
+            1: NotFound(f"Task {task_id} not found"),
+            2: ValidationFailed("user_id", f"user {assignment.user_id} is not a member of the workspace"),
+        }
+        self._transact(writes, failures)
+
+    def assignments(self, workspace_id: int, task_id: int) -> list[Assignment]:
+        """A task's assignees by user id: one Query."""
+        return [_parse(Assignment, v) for v in self._query(_ws(workspace_id), f"ASSIGNEE#{task_id}#")]
+
+    def get_assignment(self, workspace_id: int, task_id: int, user_id: int) -> Assignment | None:
+        values = self._get(_ws(workspace_id), f"ASSIGNEE#{task_id}#{user_id}")
+        return _parse(Assignment, values) if values else None
+
+    def unassign(self, workspace_id: int, task_id: int, user_id: int) -> None:
+        """NotFound if the user is not assigned to the task."""
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=key(_ws(workspace_id), f"ASSIGNEE#{task_id}#{user_id}"),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise NotFound(f"User {user_id} is not assigned to task {task_id}") from error
+            raise
+
+    def assignment_started(self, workspace_id: int, task_id: int, user_id: int, at: dt.datetime) -> Assignment | None:
+        """In progress; ``started_at`` is set the first time only. None if the user is not assigned."""
+        return self._move_assignment(
+            workspace_id,
+            task_id,
+            user_id,
+            "SET assignment_status = :status, started_at = if_not_exists(started_at, :at)",
+            AssignmentStatus.IN_PROGRESS,
+            at,
+        )
+
+    def assignment_completed(self, workspace_id: int, task_id: int, user_id: int, at: dt.datetime) -> Assignment | None:
+        """Completed at ``at``; None if the user is not assigned."""
+        return self._move_assignment(
+            workspace_id,
+            task_id,
+            user_id,
+            "SET assignment_status = :status, completed_at = :at",
+            AssignmentStatus.COMPLETED,
+            at,
+        )
+
+    def _move_assignment(
+        self,
+        workspace_id: int,
+        task_id: int,
+        user_id: int,
+        expression: str,
+        status: AssignmentStatus,
+        at: dt.datetime,
+    ) -> Assignment | None:
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=key(_ws(workspace_id), f"ASSIGNEE#{task_id}#{user_id}"),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":status": {"S": status.value}, ":at": {"S": utc_text(at)}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _parse(Assignment, from_item(response["Attributes"]))
 
     # -- the clock-in worker's effects ----------------------------------------
     # ``WS#<id>`` / ``COUNTED#<entry>``: the minutes last counted for one
@@ -614,19 +861,17 @@ class WorkspaceRepository:
         last_activity_at: dt.datetime | None,
     ) -> None:
         """Move the entry's ledger item from ``before`` to ``after`` and ADD the
-        differences to its contract's and task's ``tracked_minutes``, in one
-        transaction. It holds only if the ledger is still ``before`` and the
-        contract's ``ended_at`` still what the minutes were computed from;
-        otherwise Conflict (read again and retry)."""
+        difference to its contract's ``tracked_minutes``, in one transaction.
+        It holds only if the ledger is still ``before`` and the contract's
+        ``ended_at`` still what the minutes were computed from; otherwise
+        Conflict (read again and retry)."""
         ledger = self._update_item(
             _ws(workspace_id),
             f"COUNTED#{entry_id}",
-            "SET contract_id = :c, task_id = :t, contract_minutes = :cm, task_minutes = :tm, revision = :rev",
+            "SET contract_id = :c, contract_minutes = :cm, revision = :rev",
             {
                 ":c": to_attr(after.contract_id),
-                ":t": to_attr(after.task_id),
                 ":cm": to_attr(after.contract_minutes),
-                ":tm": to_attr(after.task_minutes),
                 ":rev": to_attr(after.revision),
             },
         )
@@ -650,15 +895,7 @@ class WorkspaceRepository:
         else:
             contract["ConditionExpression"] = "attribute_exists(pk) AND ended_at = :ended"
             contract["ExpressionAttributeValues"][":ended"] = {"S": utc_text(contract_ended_at)}
-        writes = [{"Update": ledger}, {"Update": contract}]
-        task_minutes = after.task_minutes - (before.task_minutes if before else 0)
-        if after.task_id is not None and task_minutes:
-            task = self._update_item(
-                _ws(workspace_id), f"TASK#{after.task_id}", "ADD tracked_minutes :m", {":m": to_attr(task_minutes)}
-            )
-            task["ConditionExpression"] = "attribute_exists(pk)"
-            writes.append({"Update": task})
-        self._transact(writes)
+        self._transact([{"Update": ledger}, {"Update": contract}])
 
     def _update_item(self, pk: str, sk: str, expression: str, values: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -669,13 +906,16 @@ class WorkspaceRepository:
         }
 
 
+def _open(status: SubtaskStatus) -> int:
+    """1 if a subtask in ``status`` keeps its task from review and done."""
+    return 0 if SubtaskStatus(status) is SubtaskStatus.DONE else 1
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Counted:
-    """The minutes the worker has added for one clock-in entry to its contract
-    and its task; ``revision`` orders the ledger's writes."""
+    """The minutes the worker has added for one clock-in entry to its contract;
+    ``revision`` orders the ledger's writes."""
 
     contract_id: int
-    task_id: int | None
     contract_minutes: Decimal
-    task_minutes: Decimal
     revision: int

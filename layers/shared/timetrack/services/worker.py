@@ -1,12 +1,15 @@
 """What the background worker does with each forwarded clock-in.
 
 The minutes are reconciled, not added: whatever the event says, the worker
-brings the contract's and the task's ``tracked_minutes`` in line with the
-entry as the entries table shows it *now* (completed: its duration; running,
+brings the contract's ``tracked_minutes`` in line with the entry as the
+entries table shows it *now* (completed: its duration; running,
 undone or deleted: nothing). A per-entry ledger (``Counted``) remembers what
 was counted, so each event moves the counters by the difference, in one
 transaction conditioned on the ledger's revision. Duplicates, reorders and
 events about an entry that changed since are therefore harmless.
+
+A task's minutes are not counted here: every entry on a task, from any API,
+moves the task's total in its own transaction (``dal.tracked_totals``).
 """
 
 from __future__ import annotations
@@ -66,15 +69,10 @@ class ClockInEffects:
                 raise NotFound(f"Contract {contract_id} not found in workspace {event.workspace_id}")
             after = Counted(
                 contract_id=contract_id,
-                task_id=before.task_id if before else event.task_id,
                 contract_minutes=_contract_minutes(done, contract),
-                task_minutes=ZERO if done is None else done.tracked_minutes or ZERO,
                 revision=before.revision + 1 if before else 1,
             )
-            if before is not None and (before.contract_minutes, before.task_minutes) == (
-                after.contract_minutes,
-                after.task_minutes,
-            ):
+            if before is not None and before.contract_minutes == after.contract_minutes:
                 return  # counted already
             try:
                 self._repo.recount(

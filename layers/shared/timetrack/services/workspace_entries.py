@@ -7,7 +7,8 @@ entries) speaks its own dialect of.
   everyone's, create entries for members and filter by any member. A member
   asking for someone else's entries is Forbidden.
 - An entry sits on a project of the workspace, and optionally on a task of
-  that project (a task alone implies its project). A timer starts only on an
+  that project (a task alone implies its project) and a subtask of that task
+  (a subtask alone implies its task). A timer starts only on an
   active project.
 - The rate is fixed when the entry is made: the owner's contract on the
   project, else the project's rate, else the owner's default rate.
@@ -69,6 +70,8 @@ class WorkspaceEntries:
         """Without ``end_time``: the owner's running timer (TimerRunning if any runs)."""
         me = self.member(actor, workspace_id)
         owner = self._owner(me, user_id)
+        if subtask_id is not None:
+            task_id = self._subtask_task(workspace_id, subtask_id, task_id)
         project_id = self._placement(workspace_id, project_id, task_id, timer=end_time is None)
         caller = self._entries.caller(owner, actor=me.user_id, request_id=request_id)
         return self._entries.create(
@@ -133,12 +136,18 @@ class WorkspaceEntries:
         project or task is checked like a new entry's."""
         me, entry = self._visible(actor, workspace_id, entry_id)
         changes = dict(changes)
-        if {"project_id", "task_id"} & changes.keys():
+        if {"project_id", "task_id", "subtask_id"} & changes.keys():
             task_id = changes.get("task_id", entry.task_id)
+            # Another task leaves the old task's subtask behind; a subtask brings its task.
+            subtask_id = changes.get("subtask_id", entry.subtask_id if task_id == entry.task_id else None)
+            if subtask_id is not None:
+                task_id = self._subtask_task(workspace_id, subtask_id, changes.get("task_id"))
             # A new task without a project moves the entry to the task's project.
-            project_id = changes.get("project_id", None if "task_id" in changes else entry.project_id)
+            moved = task_id != entry.task_id
+            project_id = changes.get("project_id", None if moved else entry.project_id)
             changes["project_id"] = self._placement(workspace_id, project_id, task_id, timer=False)
             changes["task_id"] = task_id
+            changes["subtask_id"] = subtask_id
         return self._entries.update(self._entries.caller(entry.user_id, actor=me.user_id), entry_id, changes)
 
     def delete(self, actor: Actor, workspace_id: int, entry_id: int, *, running_allowed: bool = True) -> Entry:
@@ -270,6 +279,14 @@ class WorkspaceEntries:
         if timer and project.status is not ProjectStatus.ACTIVE:
             raise ValidationFailed("project_id", f"project {project_id} is not active")
         return project_id
+
+    def _subtask_task(self, workspace_id: int, subtask_id: int, task_id: int | None) -> int:
+        """The task a subtask implies; ValidationFailed on ``subtask_id`` if it is
+        unknown or of another task than ``task_id`` (when given)."""
+        subtask = self._find(self._workspaces.find_subtask, workspace_id, subtask_id, "subtask_id")
+        if task_id is not None and subtask.task_id != task_id:
+            raise ValidationFailed("subtask_id", f"subtask {subtask_id} is not a subtask of task {task_id}")
+        return subtask.task_id
 
     @staticmethod
     def _find(lookup, workspace_id: int, item_id: int, field: str):

@@ -26,6 +26,7 @@ from typing import Any
 from ..dal.directory import DirectoryRepository
 from ..dal.guards import Guard
 from ..dal.ids import IdAllocator
+from ..dal.tracked_totals import TrackedTotals
 from ..dal.workspaces import WorkspaceRepository
 from ..errors import Conflict, Forbidden, NotFound, NotRunning, ValidationFailed
 from ..principal import Actor, principal_of
@@ -38,6 +39,7 @@ from ..workspaces import (
     Project,
     ProjectStatus,
     Role,
+    Subtask,
     Task,
     TaskPriority,
     TaskStatus,
@@ -65,12 +67,14 @@ class Workspaces:
         ids: dict[str, IdAllocator],
         clock: Clock,
         entries: TimeEntries,
+        totals: TrackedTotals,
     ) -> None:
         self._repo = repo
         self._directory = directory
         self._ids = ids
         self._clock = clock
         self._entries = entries
+        self._totals = totals
 
     # -- access ----------------------------------------------------------------
 
@@ -417,7 +421,7 @@ class Workspaces:
     ) -> list[Task]:
         self.membership(actor, workspace_id)
         found = self._repo.all(Task, workspace_id)
-        return sorted(
+        chosen = sorted(
             (
                 t
                 for t in found
@@ -425,10 +429,16 @@ class Workspaces:
             ),
             key=lambda t: t.id,
         )
+        totals = self._totals.task_totals(workspace_id, [task.id for task in chosen]) if chosen else {}
+        return [task.with_total(totals[task.id]) for task in chosen]
 
     def task(self, actor: Actor, workspace_id: int, task_id: int) -> Task:
         self.membership(actor, workspace_id)
-        return self.find_task(workspace_id, task_id)
+        return self.tracked(self.find_task(workspace_id, task_id))
+
+    def tracked(self, task: Task) -> Task:
+        """The task with the minutes of its entries (one GetItem on its total)."""
+        return task.with_total(self._totals.task_total(task.workspace_id, task.id))
 
     def update_task(self, actor: Actor, workspace_id: int, task_id: int, changes: dict[str, Any]) -> Task:
         """Only the fields given change; None clears one (a title or status of None is ignored)."""
@@ -436,14 +446,22 @@ class Workspaces:
         self.find_task(workspace_id, task_id)
         clean = _task_fields(changes)
         if not clean:
-            return self.find_task(workspace_id, task_id)
-        return self._repo.update(Task, workspace_id, task_id, clean, member=clean.get("assignee"))
+            return self.tracked(self.find_task(workspace_id, task_id))
+        return self.tracked(self._repo.update(Task, workspace_id, task_id, clean, member=clean.get("assignee")))
 
     def find_task(self, workspace_id: int, task_id: int) -> Task:
         task = self._repo.get(Task, workspace_id, task_id)
         if task is None:
             raise NotFound(f"Task {task_id} not found")
         return task
+
+    def find_subtask(self, workspace_id: int, subtask_id: int) -> Subtask:
+        """A subtask by its id alone (two GetItems: its task, then it); NotFound if none."""
+        task_id = self._repo.subtask_task(workspace_id, subtask_id)
+        subtask = None if task_id is None else self._repo.get_subtask(workspace_id, task_id, subtask_id)
+        if subtask is None:
+            raise NotFound(f"Subtask {subtask_id} not found")
+        return subtask
 
 
 def _email(value: str, location: str = "body") -> str:
