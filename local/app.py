@@ -12,6 +12,7 @@ from local.observability import RequestContext
 from timetrack.api import envelope, errors
 from timetrack.api.app import CLOCK_IN_PREFIX, create_app
 from timetrack.api.integrations import errors as integrations
+from timetrack.api.taskodex import errors as taskodex_errors
 from timetrack.api.time_logs import errors as time_logs_errors
 from timetrack.runtime import services
 
@@ -31,6 +32,7 @@ GROUPS = (
     "integrations_timer",
     "integrations_reports",
     "time_logs",
+    "org_time_entries",
 )
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [
@@ -45,12 +47,14 @@ EXPOSED_HEADERS = [
 
 def _install_errors(app: FastAPI) -> None:
     """The personal API's style, the envelope under the clock-in prefix, seed
-    002's format under the integrations API's paths and the time-logs dialect
-    under its own (as their functions answer on AWS)."""
+    002's format under the integrations API's paths, the time-logs dialect and
+    seed 004's `{"message"}` under their own prefixes (as their functions
+    answer on AWS)."""
     errors.install(app)
     envelope.install_under(app, CLOCK_IN_PREFIX)
     integrations.install_under(app)
     time_logs_errors.install_under(app)
+    taskodex_errors.install_under(app)
 
 
 def build_app() -> FastAPI:

@@ -16,6 +16,7 @@ from .dal import aws
 from .dal.batch import BatchReader
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
+from .dal.entry_counts import EntryCounts
 from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .services.clock_in import ClockIns
     from .services.health import Health
     from .services.idempotency import IdempotentRequests
+    from .services.org_time_entries import OrgTimeEntries
     from .services.settings import SettingsService
     from .services.stats import StatsService
     from .services.time_logs import TimeLogs
@@ -55,6 +57,9 @@ class Services:
         # Task and subtask totals, kept in each entry's own transaction.
         self.tracked_totals = TrackedTotals(self.dynamodb, config.entries_table)
         self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.tracked_totals,))
+        # Every workspace entry write moves its per-day counts (the lists' totals).
+        self.entry_counts = EntryCounts(self.dynamodb, config.entries_table)
+        self.entry_repo.add_projection(self.entry_counts.projection)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
         region = config.aws_region
@@ -128,7 +133,7 @@ class Services:
     def workspace_entries(self) -> WorkspaceEntries:
         from .services.workspace_entries import WorkspaceEntries
 
-        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
+        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.entry_counts, self.clock)
 
     @cached_property
     def time_logs(self) -> TimeLogs:
@@ -155,6 +160,14 @@ class Services:
         from .services.worker import ClockInEffects
 
         return ClockInEffects(self.workspace_repo, self.entry_repo)
+
+    @cached_property
+    def org_time_entries(self) -> OrgTimeEntries:
+        from .services.org_time_entries import OrgTimeEntries
+
+        return OrgTimeEntries(
+            self.workspace_entries, self.workspace_repo, self.directory, self.settings_repo, BatchReader(self.dynamodb)
+        )
 
     @cached_property
     def idempotency(self) -> IdempotentRequests:

@@ -136,6 +136,13 @@ class UserProfile:
     created_at: dt.datetime
 
 
+class Profile:
+    """A user as others see them: the id and the email, if the user has one."""
+
+    user_id: int
+    email: str | None = None
+
+
 class AlreadyExists(Exception):
     """A uniqueness guard (email, subject, token hash) is already taken."""
 
@@ -270,6 +277,12 @@ class DirectoryRepository:
             logger.warning("Directory table unreachable", extra={"error": type(error).__name__})
             return False
         return True
+
+    def read_profile(self, user_id: int) -> KeyRead:
+        """The user's Profile, as one read of a batch."""
+        return KeyRead(
+            self._table, key(f"USER#{user_id}", "PROFILE"), lambda item: Profile(user_id, from_item(item).get("email"))
+        )
 
     def email_of(self, user_id: int) -> str | None:
         """The user's email (a user first seen through OIDC has the verified one its token carried, if any)."""

@@ -591,6 +591,11 @@ class WorkspaceRepository:
         values = self._get(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}")
         return _parse(cls, values) if values else None
 
+    def read(self, cls: type, workspace_id: int, object_id: int) -> KeyRead:
+        """``get`` as one read of a batch."""
+        sk = f"{cls.__name__.upper()}#{object_id}"
+        return KeyRead(self._table, key(_ws(workspace_id), sk), lambda item: _parse(cls, from_item(item)))
+
     def all(self, cls: type, workspace_id: int) -> list[Any]:
         return [_parse(cls, v) for v in self._query(_ws(workspace_id), f"{cls.__name__.upper()}#")]
 
