@@ -180,7 +180,7 @@ class WorkspaceEntries:
         limit: int = 50,
     ) -> list[Entry]:
         """Entries starting in [start, end), by start time: one Query on a key."""
-        user_id = self._whose(actor, workspace_id, user_id)
+        user_id = self.whose(actor, workspace_id, user_id)
         return self._repo.workspace_entries(
             workspace_id,
             user_id=user_id,
@@ -209,7 +209,7 @@ class WorkspaceEntries:
         billable: bool | None = None,
     ) -> int:
         """What ``list`` would return without paging, counted (a COUNT Query)."""
-        user_id = self._whose(actor, workspace_id, user_id)
+        user_id = self.whose(actor, workspace_id, user_id)
         return self._repo.count_workspace_entries(
             workspace_id,
             user_id=user_id,
@@ -223,8 +223,9 @@ class WorkspaceEntries:
 
     # -- rules -----------------------------------------------------------------
 
-    def _whose(self, actor: Actor, workspace_id: int, user_id: int | None) -> int | None:
-        """Whose entries the actor may list: managers anyone's (None: all), members their own."""
+    def whose(self, actor: Actor, workspace_id: int, user_id: int | None) -> int | None:
+        """Whose entries the actor may list (or sum up: aggregates): managers
+        anyone's (None: all), members their own; NotFound for outsiders."""
         me = self.member(actor, workspace_id)
         if me.role.manages:
             return user_id
