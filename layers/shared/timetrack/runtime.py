@@ -19,6 +19,7 @@ from .dal.entries import EntryRepository
 from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
+from .dal.rollups import RollupRepository
 from .dal.settings import SettingsRepository
 from .services.auth import Authenticator
 from .services.clock import Clock, utc_now
@@ -29,6 +30,7 @@ from .services.limits import RateLimiter
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
+    from .services.aggregates import Aggregates
     from .services.clock_in import ClockIns
     from .services.idempotency import IdempotentRequests
     from .services.settings import SettingsService
@@ -47,7 +49,9 @@ class Services:
         self.clock = clock
         self.dynamodb = aws.client("dynamodb", config.aws_region)
         self._allocators: dict[str, IdAllocator] = {}
-        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
+        # Every entry write, whichever API makes it, moves the aggregates' per-day rollups.
+        self.rollups = RollupRepository(self.dynamodb, config.entries_table)
+        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.rollups.projection,))
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
         region = config.aws_region
@@ -116,6 +120,12 @@ class Services:
         from .services.workspace_entries import WorkspaceEntries
 
         return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
+
+    @cached_property
+    def aggregates(self) -> Aggregates:
+        from .services.aggregates import Aggregates
+
+        return Aggregates(self.workspace_entries, self.entry_repo, self.rollups, self.settings_repo, self.clock)
 
     @cached_property
     def clock_ins(self) -> ClockIns:
