@@ -11,9 +11,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from local.observability import RequestContext
 from timetrack.api import envelope, errors
 from timetrack.api.app import CLOCK_IN_PREFIX, create_app
+from timetrack.api.taskodex import errors as taskodex_errors
 from timetrack.runtime import services
 
-GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens")
+GROUPS = ("entries", "sessions", "stats", "settings", "workspaces", "clock_in", "tokens", "org_time_entries")
 # Browsers may read these answer headers (a client backs off on Retry-After and the rate limits).
 EXPOSED_HEADERS = [
     "Retry-After",
@@ -26,9 +27,11 @@ EXPOSED_HEADERS = [
 
 
 def _install_errors(app: FastAPI) -> None:
-    """The personal API's style, and the envelope under the clock-in prefix (as on AWS)."""
+    """The personal API's style, the envelope under the clock-in prefix and `{"message"}`
+    under the organization time-entries prefix (as on AWS)."""
     errors.install(app)
     envelope.install_under(app, CLOCK_IN_PREFIX)
+    taskodex_errors.install_under(app)
 
 
 def build_app() -> FastAPI:

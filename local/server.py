@@ -118,7 +118,7 @@ def _serve(api_socket, aws_url: str, port: int, moto_port: int) -> int:
 
     sqs = boto3.client("sqs", region_name=stack.REGION)
     queues = stack.create_resources(boto3.client("dynamodb", region_name=stack.REGION), sqs)
-    stack.seed_demo_user(services())
+    stack.seed_demo_workspace(services(), stack.seed_demo_user(services()))
     app = build_app()
 
     # Imported now that the environment points at the local stack: the

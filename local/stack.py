@@ -1,9 +1,11 @@
-"""The in-memory AWS for `make run`, tests and benchmarks: names, env, resources, demo user."""
+"""The in-memory AWS for `make run`, tests and benchmarks: names, env, resources,
+the demo user and the demo workspace."""
 
 from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 
 from local.template import create_queues, create_tables, load_template, queue_env_vars, table_env_vars
 
@@ -64,3 +66,49 @@ def seed_demo_user(services) -> int:
         user_id = accounts.create_user(DEMO_EMAIL)
         accounts.issue_token(user_id, name="demo", token=DEMO_TOKEN)
     return user_id
+
+
+# The seed documents' examples name these ids (seed 002: project 1, task 5,
+# client 5; seed 003: card 5 and its subtasks; seed 004: organization 1).
+# The id allocator never hands out ids below 16 (``dal.ids``: lease numbers
+# start at 1), so they can be given to the demo workspace without a clash.
+DEMO_IDS = {"workspace": [1], "client": [5], "project": [1], "task": [5]}
+
+
+class _PresetIds:
+    """An allocator that hands out the given ids, in order."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self._ids = list(ids)
+
+    def next_id(self) -> int:
+        return self._ids.pop(0)
+
+
+def seed_demo_workspace(services, owner: int) -> None:
+    """The demo user's workspace 1 (their default), with what the seed
+    documents' examples refer to: client 5 "Acme Corp", project 1 "Website
+    Redesign" of that client, task (card) 5 "Implement login feature" on it.
+    Made through the domain's own rules, with preset ids (idempotent)."""
+    from timetrack.services.workspaces import Workspaces
+
+    if services.workspace_repo.get_workspace(DEMO_IDS["workspace"][0]) is not None:
+        return
+    ids = {kind: _PresetIds(preset) for kind, preset in DEMO_IDS.items()}
+    workspaces = Workspaces(services.workspace_repo, services.directory, ids, services.clock, services.entries)
+    workspace, _ = workspaces.create(owner, "Demo workspace")
+    client = workspaces.create_client(
+        owner, workspace.id, "Acme Corp", email="contact@acme.com", company="Acme Corporation"
+    )
+    project = workspaces.create_project(
+        owner,
+        workspace.id,
+        "Website Redesign",
+        hourly_rate=Decimal("75.00"),
+        description="Complete website overhaul",
+        client_id=client.id,
+        estimated_hours=Decimal(120),
+    )
+    workspaces.create_task(
+        owner, workspace.id, project.id, "Implement login feature", description="Add user authentication", priority=1
+    )

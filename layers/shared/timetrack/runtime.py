@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .services.aggregates import Aggregates
     from .services.clock_in import ClockIns
     from .services.idempotency import IdempotentRequests
+    from .services.org_time_entries import OrgTimeEntries
     from .services.settings import SettingsService
     from .services.stats import StatsService
     from .services.tokens import Tokens
@@ -138,6 +139,14 @@ class Services:
         from .services.worker import ClockInEffects
 
         return ClockInEffects(self.workspace_repo, self.entry_repo)
+
+    @cached_property
+    def org_time_entries(self) -> OrgTimeEntries:
+        from .services.org_time_entries import OrgTimeEntries
+
+        return OrgTimeEntries(
+            self.workspace_entries, self.workspace_repo, self.directory, self.settings_repo, BatchReader(self.dynamodb)
+        )
 
     @cached_property
     def idempotency(self) -> IdempotentRequests:

@@ -129,6 +129,14 @@ def _usage(item: dict[str, Any]) -> TokenUsage:
     return TokenUsage(int(values.get("usage_count", 0)), parse_utc(last) if last else None)
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A user as others see them: the id and the email, if the user has one."""
+
+    user_id: int
+    email: str | None = None
+
+
 class AlreadyExists(Exception):
     """A uniqueness guard (email, subject, token hash) is already taken."""
 
@@ -248,6 +256,12 @@ class DirectoryRepository:
 
     def user_exists(self, user_id: int) -> bool:
         return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
+
+    def read_profile(self, user_id: int) -> KeyRead:
+        """The user's Profile, as one read of a batch."""
+        return KeyRead(
+            self._table, key(f"USER#{user_id}", "PROFILE"), lambda item: Profile(user_id, from_item(item).get("email"))
+        )
 
     def email_of(self, user_id: int) -> str | None:
         """The user's email (a user first seen through OIDC has the verified one its token carried, if any)."""

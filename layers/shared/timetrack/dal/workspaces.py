@@ -56,6 +56,7 @@ from ..workspaces import (
     client_name_key,
 )
 from .aws import cancellation_reasons, error_code
+from .batch import KeyRead
 from .codec import from_item, key, parse_utc, to_attr, to_item, utc_text
 from .guards import Guard
 
@@ -502,6 +503,11 @@ class WorkspaceRepository:
     def get(self, cls: type, workspace_id: int, object_id: int) -> Any:
         values = self._get(_ws(workspace_id), f"{cls.__name__.upper()}#{object_id}")
         return _parse(cls, values) if values else None
+
+    def read(self, cls: type, workspace_id: int, object_id: int) -> KeyRead:
+        """``get`` as one read of a batch."""
+        sk = f"{cls.__name__.upper()}#{object_id}"
+        return KeyRead(self._table, key(_ws(workspace_id), sk), lambda item: _parse(cls, from_item(item)))
 
     def all(self, cls: type, workspace_id: int) -> list[Any]:
         return [_parse(cls, v) for v in self._query(_ws(workspace_id), f"{cls.__name__.upper()}#")]
