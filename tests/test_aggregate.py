@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import join
 from tests.test_dal import QueryMeter
+from tests.test_org_time_entries import Org, assert_message
 from timetrack.aggregates import AggregateRow
 from timetrack.dal.entries import _entry_item
 from timetrack.dal.rollups import rollup_item, rollups_of
@@ -321,3 +322,87 @@ def test_the_backfill_rebuilds_rollups_from_the_entries(services, team, aggregat
     assert services.rollups.rebuild(team["ws"], entries) == 3
     assert services.rollups.rebuild(team["ws"], entries) == 3
     assert aggregate(**jan) == [(D(2025, 1, 1), 240), (D(2025, 1, 2), 240), (D(2025, 1, 3), 240)]
+
+
+# -- over HTTP (seed 004) ------------------------------------------------------------
+
+
+@pytest.fixture
+def org(services, client, make_user, clock) -> Org:
+    """Olga owns it, Max manages it, Mia is a member (see test_org_time_entries); today is 2024-01-15, 18:00 UTC.
+    Olga: 23:00 -> 01:30 across midnight on Landing page; Mia: 09:00 -> 10:15 on Checkout, and her timer
+    on Landing page since 17:30."""
+    org = Org(services, client, make_user)
+    org.create(org.olga, "2024-01-14T23:00:00Z", "2024-01-15T01:30:00Z", task=org.landing)
+    org.create(org.mia, "2024-01-15T09:00:00Z", "2024-01-15T10:15:00Z", task=org.checkout)
+    clock.set("2024-01-15T17:30:00+00:00")
+    assert org.request(org.mia, "POST", "/start", json={"task_id": str(org.landing)}).status_code == 200
+    clock.set("2024-01-15T18:00:00+00:00")
+    return org
+
+
+def aggregated(org: Org, who: dict, **params: str) -> list[dict]:
+    response = org.request(who, "GET", "/aggregate", params={"start_after": "2024-01-01", **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_each_grouping_over_http_has_only_its_keys(org):
+    olga, mia = str(org.olga["user_id"]), str(org.mia["user_id"])
+    landing, checkout = str(org.landing), str(org.checkout)
+
+    # Olga (UTC): 60 min on the 14th, 90 on the 15th; Mia 75 + 30 (the running timer) on the 15th.
+    assert aggregated(org, org.olga) == [
+        {"total_duration_minutes": 60, "date": "2024-01-14"},
+        {"total_duration_minutes": 195, "date": "2024-01-15"},
+    ]
+    # Sunday the 14th is ISO week 2, Monday the 15th week 3.
+    assert aggregated(org, org.olga, group_by="week") == [
+        {"total_duration_minutes": 60, "week": 2, "year": 2024},
+        {"total_duration_minutes": 195, "week": 3, "year": 2024},
+    ]
+    assert aggregated(org, org.olga, group_by="month") == [{"total_duration_minutes": 255, "month": 1, "year": 2024}]
+    assert aggregated(org, org.olga, group_by="year") == [{"total_duration_minutes": 255, "year": 2024}]
+    by_task = {landing: 180, checkout: 75}
+    assert aggregated(org, org.olga, group_by="task") == [
+        {"total_duration_minutes": by_task[task], "task_id": task} for task in sorted(by_task, key=int)
+    ]
+    by_user = {olga: 150, mia: 105}
+    assert aggregated(org, org.max, group_by="user") == [
+        {"total_duration_minutes": by_user[user], "user_id": user} for user in sorted(by_user, key=int)
+    ]
+    # In Berlin (UTC+1) Olga's entry is 00:00 -> 02:30 on the 15th.
+    assert aggregated(org, org.olga, timezone="Europe/Berlin") == [
+        {"total_duration_minutes": 255, "date": "2024-01-15"}
+    ]
+    assert aggregated(org, org.olga, task_id=checkout, start_before="2024-01-16T00:00:00Z") == [
+        {"total_duration_minutes": 75, "date": "2024-01-15"}
+    ]
+
+
+def test_members_aggregate_their_own_time_over_http(org):
+    assert aggregated(org, org.mia, group_by="user") == [
+        {"total_duration_minutes": 105, "user_id": str(org.mia["user_id"])}
+    ]
+    mias = {str(org.landing): 30, str(org.checkout): 75}
+    assert aggregated(org, org.max, user_id=str(org.mia["user_id"]), group_by="task") == [
+        {"total_duration_minutes": mias[task], "task_id": task} for task in sorted(mias, key=int)
+    ]
+    response = org.request(org.mia, "GET", "/aggregate", params={"user_id": str(org.olga["user_id"])})
+    assert_message(response, 403)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"group_by": "quarter"}, "group_by"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"start_after": "2024-02-01", "start_before": "2024-01-01"}, "start_before"),
+        ({"start_after": "2024-01-01T10:07:00Z"}, "start_after"),
+        ({"start_after": "yesterday"}, "start_after"),
+        ({"project_id": "12a"}, "project_id"),
+    ],
+)
+def test_bad_aggregate_queries_are_400_naming_the_parameter(org, params, field):
+    message = assert_message(org.request(org.olga, "GET", "/aggregate", params=params), 400)
+    assert field in message
