@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     issue.add_argument("--expires-in-days", type=int, default=None)
     revoke = commands.add_parser("revoke-token", help="revoke a token (read from stdin)")
     revoke.add_argument("--token-stdin", action="store_true", required=True)
+    recount = commands.add_parser("rebuild-counts", help="backfill a workspace's per-day entry counts (list totals)")
+    recount.add_argument("--workspace", type=int, required=True)
     args = parser.parse_args(argv)
 
     if args.local:
@@ -59,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise NotFound(f"No user with email {args.email}")
             issued = accounts.issue_token(user_id, name=args.name, expires_in=expires)
             result = {"user_id": user_id, "token": issued.token}
+        elif args.command == "rebuild-counts":
+            entries = services().entry_repo.workspace_entries(args.workspace, limit=sys.maxsize)
+            result = {"workspace_id": args.workspace, "counters": services().entry_counts.rebuild(entries)}
         else:
             accounts.revoke_token(sys.stdin.readline().strip())
             result = {"revoked": True}

@@ -41,6 +41,7 @@ PLACEHOLDERS = {
     ("entry_id", 41): "entry",
     ("entry_id", 42): "entry_b",
     ("workspace_id", 1): "workspace",
+    ("org_id", 1): "workspace",
     ("project_id", 1): "project",
     ("project_id", 285469): "project",
     ("contract_id", 1): "contract",
@@ -827,6 +828,125 @@ def _tokens_revoke_check(status, body, ctx, services, user_id):
     assert "Read only" not in [record.name for record, _ in services.tokens.listed(Principal(user_id))]
 
 
+# --------------------------------------------- organization time entries ---
+
+
+def _org_entry(services, owner: int, ctx: dict[str, Any], start: str, end: str | None) -> int:
+    return services.workspace_entries.create(
+        owner,
+        ctx["workspace"],
+        task_id=ctx["task"],
+        start_time=dt.datetime.fromisoformat(start),
+        end_time=None if end is None else dt.datetime.fromisoformat(end),
+    ).id
+
+
+def _org_world_with_entry(services, user_id, clock):
+    ctx = workspace_world(services, user_id)
+    ctx["entry"] = _org_entry(services, user_id, ctx, "2024-01-22T07:00:00+00:00", "2024-01-22T08:00:00+00:00")
+    return ctx
+
+
+def _org_world_with_timer(services, user_id, clock):
+    ctx = workspace_world(services, user_id)
+    ctx["entry"] = services.workspace_entries.start(user_id, ctx["workspace"], task_id=ctx["task"]).id
+    clock.advance(minutes=30)
+    return ctx
+
+
+def _org_list_setup(services, user_id, clock):
+    # The event asks for the task's entries that start in January 2024, newest first.
+    ctx = workspace_world(services, user_id)
+    older = _org_entry(services, user_id, ctx, "2024-01-10T09:00:00+00:00", "2024-01-10T10:00:00+00:00")
+    newer = _org_entry(services, user_id, ctx, "2024-01-15T09:00:00+00:00", "2024-01-15T09:45:00+00:00")
+    _org_entry(services, user_id, ctx, "2023-12-31T09:00:00+00:00", "2023-12-31T10:00:00+00:00")
+    return ctx | {"ids": [str(newer), str(older)]}
+
+
+def _assert_org_entry(body: dict[str, Any], ctx: dict[str, Any], user_id: int) -> None:
+    assert body["task_id"] == str(ctx["task"])
+    assert body["task"] == {"id": str(ctx["task"]), "title": "Landing page", "status": "todo"}
+    assert body["user"] == {"id": str(user_id), "email": "demo@example.com", "first_name": "Demo", "last_name": ""}
+
+
+def _org_create_check(status, body, ctx, services, user_id):
+    assert status == 201
+    _assert_org_entry(body, ctx, user_id)
+    assert (body["start_time"], body["end_time"], body["duration_minutes"]) == (
+        "2024-01-22T07:00:00Z",
+        "2024-01-22T08:30:00Z",
+        90.0,
+    )
+    assert body["description"] == "Landing page copy"
+    assert services.workspace_entries.get(user_id, ctx["workspace"], int(body["id"])).task_id == ctx["task"]
+
+
+def _org_list_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [entry["id"] for entry in body["time_entries"]] == ctx["ids"]
+    assert body["pagination"] == {"total": 2, "page": 1, "page_size": 20, "total_pages": 1}
+
+
+def _org_start_check(status, body, ctx, services, user_id):
+    assert status == 200
+    _assert_org_entry(body, ctx, user_id)
+    assert (body["start_time"], body["end_time"], body["duration_minutes"]) == (NOW_Z, None, None)
+    assert services.workspace_entries.running(user_id, ctx["workspace"]).id == int(body["id"])
+
+
+def _org_stop_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["id"] == str(ctx["entry"])
+    assert (body["end_time"], body["duration_minutes"]) == ("2024-01-22T09:30:00Z", 30.0)
+    assert services.workspace_entries.running(user_id, ctx["workspace"]) is None
+
+
+def _org_running_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert [entry["id"] for entry in body] == [str(ctx["entry"])]
+    assert body[0]["end_time"] is None
+
+
+def _org_aggregate_check(status, body, ctx, services, user_id):
+    # January's entries on the task: 60 + 45 minutes (December's hour is outside the range).
+    assert status == 200
+    assert body == [{"total_duration_minutes": 105, "task_id": str(ctx["task"])}]
+
+
+def _org_get_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["id"] == str(ctx["entry"])
+    _assert_org_entry(body, ctx, user_id)
+    assert (body["start_time"], body["end_time"], body["duration_minutes"]) == (
+        "2024-01-22T07:00:00Z",
+        "2024-01-22T08:00:00Z",
+        60.0,
+    )
+
+
+def _org_update_check(status, body, ctx, services, user_id):
+    assert status == 200
+    assert body["id"] == str(ctx["entry"])
+    assert (body["start_time"], body["end_time"], body["duration_minutes"]) == (
+        "2024-01-22T06:00:00Z",
+        "2024-01-22T08:30:00Z",
+        150.0,
+    )
+    assert body["description"] == "Reviewed"
+
+
+def _org_delete_check(status, body, ctx, services, user_id):
+    assert status == 204
+    assert body is None
+    assert services.workspace_entries.find(ctx["workspace"], ctx["entry"]) is None
+
+
+def _org_unknown_path_check(status, body, ctx, services, user_id):
+    # API Gateway sends every path under the prefix to the function: {"message"} answers.
+    assert status == 404
+    assert body == {"message": "Not Found"}
+
+
 # --------------------------------------------------------------- worker ---
 
 
@@ -920,6 +1040,16 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "tokens_create.json": (_world, _tokens_create_check),
     "tokens_list.json": (_tokens_setup, _tokens_list_check),
     "tokens_revoke.json": (_tokens_setup, _tokens_revoke_check),
+    "org_time_entries_create.json": (_world, _org_create_check),
+    "org_time_entries_list.json": (_org_list_setup, _org_list_check),
+    "org_time_entries_start.json": (_world, _org_start_check),
+    "org_time_entries_stop.json": (_org_world_with_timer, _org_stop_check),
+    "org_time_entries_running.json": (_org_world_with_timer, _org_running_check),
+    "org_time_entries_aggregate.json": (_org_list_setup, _org_aggregate_check),
+    "org_time_entries_get.json": (_org_world_with_entry, _org_get_check),
+    "org_time_entries_update.json": (_org_world_with_entry, _org_update_check),
+    "org_time_entries_delete.json": (_org_world_with_entry, _org_delete_check),
+    "org_time_entries_unknown_path.json": (_world, _org_unknown_path_check),
 }
 
 HTTP_EVENTS = [name for name in EVENT_FILES if "routeKey" in load_event(name)]
@@ -949,6 +1079,8 @@ def test_event_without_token_is_401(name, services, demo_user):
     if group_of(event) == "clock_in":  # the v2 envelope
         assert body["success"] is False
         assert isinstance(body["message"], str)
+    elif group_of(event) == "org_time_entries":  # seed 004's {"message"}
+        assert body == {"message": "Not authenticated"}
     else:
         assert isinstance(body["detail"], str)
 

@@ -52,7 +52,7 @@ TRANSACT_ACTIONS = {
     "Get": "GetItem",
 }
 SINGLE_TABLE = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan")
-SUB_ARN = re.compile(r"\$\{(\w+)\.Arn\}(/index/\*)?")
+SUB_ARN = re.compile(r"\$\{(\w+)\.Arn\}(?:/index/([\w*]+))?")
 
 
 class Need(NamedTuple):
@@ -61,12 +61,12 @@ class Need(NamedTuple):
 
     action: str
     resource: str  # logical id
-    index: bool = False
+    index: str = ""  # the index queried, if any
     key: str | None = None
 
     def __str__(self) -> str:
         where = f" (partition {self.key})" if self.key is not None else ""
-        return f"{self.action} on {self.resource}{'/index/*' if self.index else ''}{where}"
+        return f"{self.action} on {self.resource}{f'/index/{self.index}' if self.index else ''}{where}"
 
 
 class Grant(NamedTuple):
@@ -74,17 +74,21 @@ class Grant(NamedTuple):
 
     action: str
     resource: str  # logical id, or "*"
-    index: bool = False
+    index: str = ""  # a pattern of index names (`*`, `ByWorkspace*`); empty: the table itself
     leading_keys: tuple[str, ...] | None = None  # IAM StringLike patterns; None: any key
 
     def __str__(self) -> str:
         keys = f" where partition is {' or '.join(self.leading_keys)}" if self.leading_keys is not None else ""
-        return f"{self.action} on {self.resource}{'/index/*' if self.index else ''}{keys}"
+        return f"{self.action} on {self.resource}{f'/index/{self.index}' if self.index else ''}{keys}"
 
     def covers(self, need: Need) -> bool:
         if not fnmatchcase(need.action.lower(), self.action.lower()):
             return False
-        if self.resource != "*" and (self.resource, self.index) != (need.resource, need.index):
+        if self.resource != "*" and (
+            self.resource != need.resource
+            or bool(self.index) != bool(need.index)
+            or not fnmatchcase(need.index, self.index)
+        ):
             return False
         if self.leading_keys is None:
             return True
@@ -95,16 +99,17 @@ class Grant(NamedTuple):
 # ------------------------------------------------------------ policies ---
 
 
-def _resource(value: Any) -> tuple[str, bool]:
-    """`!GetAtt X.Arn` -> (X, False), `!Sub ${X.Arn}/index/*` -> (X, True), "*" -> ("*", False)."""
+def _resource(value: Any) -> tuple[str, str]:
+    """`!GetAtt X.Arn` -> (X, ""), `!Sub ${X.Arn}/index/*` -> (X, "*") (or an index name pattern),
+    "*" -> ("*", "")."""
     if value == "*":
-        return "*", False
+        return "*", ""
     attribute = value.get("Fn::GetAtt") if isinstance(value, dict) else None
     if isinstance(attribute, list) and attribute[1] == "Arn":
-        return attribute[0], False
+        return attribute[0], ""
     sub = value.get("Fn::Sub") if isinstance(value, dict) else None
     if isinstance(sub, str) and (match := SUB_ARN.fullmatch(sub)):
-        return match[1], bool(match[2])
+        return match[1], match[2] or ""
     # !Ref gives a table's name or a queue's URL, never an ARN: IAM would match nothing.
     raise AssertionError(f"unrecognised IAM resource {value!r}: use !GetAtt X.Arn or !Sub ${{X.Arn}}/index/*")
 
@@ -155,17 +160,20 @@ def allowed(need: Need, grants: set[Grant]) -> bool:
 # ------------------------------------------------------------ recording ---
 
 
-def partition_key_names() -> dict[str, str]:
-    """Table logical id -> the name of its partition (HASH) key attribute."""
-    return {
-        logical_id: next(key["AttributeName"] for key in table["Properties"]["KeySchema"] if key["KeyType"] == "HASH")
-        for logical_id, table in resources_of_type(load_template(), "AWS::DynamoDB::Table").items()
-    }
+def partition_key_names() -> dict[tuple[str, str], str]:
+    """(table logical id, index name or "") -> the name of its partition (HASH) key attribute."""
+    names: dict[tuple[str, str], str] = {}
+    for logical_id, table in resources_of_type(load_template(), "AWS::DynamoDB::Table").items():
+        properties = table["Properties"]
+        indexes = [*properties.get("GlobalSecondaryIndexes", []), *properties.get("LocalSecondaryIndexes", [])]
+        for index, schema in [("", properties["KeySchema"]), *((i["IndexName"], i["KeySchema"]) for i in indexes)]:
+            names[logical_id, index] = next(key["AttributeName"] for key in schema if key["KeyType"] == "HASH")
+    return names
 
 
 def _partition(table: str, request: dict[str, Any]) -> str:
-    """The partition key value a request for one item (Key or Item) or a Query touches."""
-    name = partition_key_names()[table]
+    """The partition key value a request for one item (Key or Item) or a Query (of the index's key) touches."""
+    name = partition_key_names()[table, request.get("IndexName", "")]
     item = request.get("Key") or request.get("Item")
     if item is None:
         match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
@@ -195,10 +203,10 @@ def needs(service: str, operation: str, params: dict[str, Any]) -> Iterator[Need
                 ((_, write),) = request.items()  # PutRequest {Item} or DeleteRequest {Key}
                 yield Need("dynamodb:BatchWriteItem", tables[name], key=_partition(tables[name], write))
     elif service == "dynamodb" and operation == "Scan":
-        yield Need("dynamodb:Scan", tables[params["TableName"]], "IndexName" in params)
+        yield Need("dynamodb:Scan", tables[params["TableName"]], params.get("IndexName", ""))
     elif service == "dynamodb" and operation in SINGLE_TABLE:
         table = tables[params["TableName"]]
-        yield Need(f"dynamodb:{operation}", table, "IndexName" in params, _partition(table, params))
+        yield Need(f"dynamodb:{operation}", table, params.get("IndexName", ""), _partition(table, params))
     else:
         raise AssertionError(f"{service}.{operation}: no IAM mapping in tests/test_iam.py, add one")
 
@@ -264,6 +272,7 @@ FIRST_SIGHT_EVENTS = [
     "workspaces_list.json",
     "clock_in_active.json",
     "tokens_list.json",
+    "org_time_entries_running.json",
 ]
 
 
@@ -358,6 +367,7 @@ DIRECTORY_WRITES = {
     "workspaces": USER_CREATION
     | {"workspace", "invitee", "workspace ids", "client ids", "project ids", "contract ids", "task ids"},
     "tokens": USER_CREATION | {"token", "token listing", "token ids"},
+    "org_time_entries": USER_CREATION | {"entry ids", "workspace"},  # workspace: the membership ConditionCheck
     "clock_in_worker": {"workspace"},
 }
 WRITES = (
@@ -397,8 +407,16 @@ def test_function_writes_only_its_own_directory_items(group):
     assert set(DIRECTORY_WRITES) == set(policies())
 
 
-@pytest.mark.parametrize(("name", "expected"), [("sessions_stop.json", 200), ("entries_delete.json", 204)])
-def test_clock_in_timer_stopped_or_deleted_through_the_personal_api_is_forwarded(name, expected):
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("sessions_stop.json", 200),
+        ("entries_delete.json", 204),
+        ("org_time_entries_stop.json", 200),
+        ("org_time_entries_delete.json", 204),
+    ],
+)
+def test_clock_in_timer_stopped_or_deleted_outside_the_clock_in_api_is_forwarded(name, expected):
     """A workspace clock-in stopped or deleted by its user outside the clock-in API still reaches the worker."""
     with fresh_stack() as (services, clock):
         ctx = clocked_in(services, stack.seed_demo_user(services), clock, minutes=30)

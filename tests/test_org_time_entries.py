@@ -592,8 +592,12 @@ def test_a_page_reads_its_items_and_one_batch_of_tasks_and_people(org, week, dyn
     listing = org.listed(org.olga, page_size=3)
     assert len(listing["time_entries"]) == 3
     queries = [request for operation, request in dynamodb_calls if operation == "Query"]
-    page_reads = [q for q in queries if q.get("Select") != "COUNT"]
-    assert [q["Limit"] for q in page_reads] == [3]  # the page, not the history
+    # The total from the per-day counts (no COUNT of the entries), then the page, not the history.
+    assert [(q.get("IndexName"), q.get("Limit"), q.get("Select")) for q in queries] == [
+        (None, None, None),
+        ("ByWorkspace", 3, None),
+    ]
+    assert queries[0]["ExpressionAttributeValues"][":pk"] == {"S": f"COUNT#{org.id}"}
     batches = [request for operation, request in dynamodb_calls if operation == "BatchGetItem"]
     assert len(batches) == 1
     keys = [key["sk"]["S"] for table in batches[0]["RequestItems"].values() for key in table["Keys"]]

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from local.app import GROUPS, build_app
 from timetrack.api.envelope import EnvelopeRoute
+from timetrack.api.taskodex.errors import MessageRoute
 from timetrack.errors import MissingScope, ValidationFailed
 from timetrack.principal import Principal
 from timetrack.scopes import canonical, grants, parse
@@ -144,7 +145,7 @@ def api_routes() -> list[tuple[str, APIRoute]]:
 
 
 def concrete_path(route: APIRoute) -> str:
-    return re.sub(r"\{[^}]+\}", "1", route.path)
+    return re.sub(r"\{[^}]+\}", "1", route.path_format)
 
 
 def send(client, method: str, route: APIRoute, headers: dict[str, str]):
@@ -154,7 +155,7 @@ def send(client, method: str, route: APIRoute, headers: dict[str, str]):
 
 
 def declared_scope(document: dict[str, Any], method: str, route: APIRoute) -> str:
-    requirements = document["paths"][route.path][method.lower()]["security"]
+    requirements = document["paths"][route.path_format][method.lower()]["security"]
     assert requirements == [{"bearer": requirements[0]["bearer"]}, {"apiKey": requirements[0]["bearer"]}]
     (scope,) = requirements[0]["bearer"]
     return scope
@@ -191,6 +192,11 @@ def assert_refused_for_scope(response, route: APIRoute, required: str, held: lis
         assert body["success"] is False, label
         assert body["message"] == "Insufficient scope"
         assert body["error"] == f"required_scope: {required}; available_scopes: {', '.join(held)}"
+    elif isinstance(route, MessageRoute):  # seed 004's {"message"}, naming its permission
+        permission = {"read:time_entries": "time_entry:read", "write:time_entries": "time_entry:write"}[required]
+        if "DELETE" in route.methods:
+            permission = "time_entry:delete"
+        assert body == {"message": f"This endpoint requires the {permission} permission; the credential has: {held[0]}"}
     else:
         assert body["required_scope"] == required, label
         assert body["available_scopes"] == held

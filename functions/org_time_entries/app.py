@@ -177,7 +177,8 @@ async def replace_time_entry(
     org_id: Id, entry_id: Id, body: TaskodexTimeEntryRequest, actor: Write
 ) -> TaskodexTimeEntry:
     """Replace the entry with the body: every field as given, `task_id` too; a
-    field left out is gone (no end and no duration: only a running entry may)."""
+    field left out is gone (no end and no duration: the entry runs, 409 if
+    another timer of its owner does)."""
     view = services().org_time_entries.replace(
         actor,
         org_id,

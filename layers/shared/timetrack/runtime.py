@@ -16,6 +16,7 @@ from .dal import aws
 from .dal.batch import BatchReader
 from .dal.directory import DirectoryRepository
 from .dal.entries import EntryRepository
+from .dal.entry_counts import EntryCounts
 from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
@@ -50,9 +51,13 @@ class Services:
         self.clock = clock
         self.dynamodb = aws.client("dynamodb", config.aws_region)
         self._allocators: dict[str, IdAllocator] = {}
-        # Every entry write, whichever API makes it, moves the aggregates' per-day rollups.
+        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table)
+        # Every workspace entry write moves its per-day counts (the lists' totals)
+        # and the aggregates' per-day rollups, whichever API makes it.
+        self.entry_counts = EntryCounts(self.dynamodb, config.entries_table)
+        self.entry_repo.add_projection(self.entry_counts.projection)
         self.rollups = RollupRepository(self.dynamodb, config.entries_table)
-        self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.rollups.projection,))
+        self.entry_repo.add_projection(self.rollups.projection)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
         region = config.aws_region
@@ -120,7 +125,7 @@ class Services:
     def workspace_entries(self) -> WorkspaceEntries:
         from .services.workspace_entries import WorkspaceEntries
 
-        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.clock)
+        return WorkspaceEntries(self.workspaces, self.entries, self.entry_repo, self.entry_counts, self.clock)
 
     @cached_property
     def aggregates(self) -> Aggregates:

@@ -9,6 +9,8 @@ _ENTRY_ID = {"entry_id": "$response.body#/id"}
 _WORKSPACE_ID = {"workspace_id": "$response.body#/id"}
 _IN_WORKSPACE = {"workspace_id": "$response.body#/workspace_id"}
 _THE_ENTRY = {"getEntry": _ENTRY_ID, "updateEntry": _ENTRY_ID, "deleteEntry": _ENTRY_ID, "stopSession": _ENTRY_ID}
+_ORG_ENTRY = {"org_id": "$request.path.org_id", "entry_id": "$response.body#/id"}
+_THE_ORG_ENTRY = {"getOrgTimeEntry": _ORG_ENTRY, "replaceOrgTimeEntry": _ORG_ENTRY, "deleteOrgTimeEntry": _ORG_ENTRY}
 _THE_MEMBER = {"workspace_id": "$request.body#/workspace_id", "user_id": "$request.body#/user_id"}
 
 # operationId -> status -> (target operationId -> its parameters, or a request body)
@@ -53,6 +55,8 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "updateTask": {**_IN_WORKSPACE, "task_id": "$response.body#/id"},
         }
     },
+    "createOrgTimeEntry": {"201": _THE_ORG_ENTRY},
+    "startOrgTimer": {"200": _THE_ORG_ENTRY},
     "startTimeTracking": {
         "200": {"stopTimeTracking": {"requestBody": _THE_MEMBER}, "getActiveTimeTracking": _THE_MEMBER},
     },

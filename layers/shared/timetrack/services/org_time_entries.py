@@ -16,8 +16,8 @@ with no rule of its own about entries:
   first ``MAX_DEPTH`` entries of its range. By ``end_time``, ``created_at``
   or ``updated_at`` no index has the order: the range (at most
   ``SORT_WINDOW`` entries, else 400 asking for a narrower one) is read and
-  sorted. ``total`` is ``WorkspaceEntries.count`` (a COUNT query over the
-  same key range).
+  sorted. ``total`` is ``WorkspaceEntries.count`` (per-day counts, see
+  ``dal.entry_counts``).
 """
 
 from __future__ import annotations
@@ -127,7 +127,8 @@ class OrgTimeEntries:
         duration_minutes: Decimal | None = None,
         description: str | None = None,
     ) -> EntryView:
-        """Every field as given (no end: the entry runs, which only a running one may)."""
+        """Every field as given; no end and no duration: the entry runs (TimerRunning
+        if another timer of its owner runs)."""
         before = self._core.get(actor, org_id, entry_id)
         task, person, settings = self._task_person_settings(org_id, task_id, before.user_id)
         start, end = _span(start_time, end_time, duration_minutes, settings)
@@ -165,7 +166,6 @@ class OrgTimeEntries:
     ) -> Page:
         """Entries that start in [start_after, start_before), in the order asked;
         ``page`` counts from 1."""
-        self._core.member(actor, org_id)
         start, end = self._range(actor, start_after, start_before)
         filters: dict[str, Any] = {"user_id": user_id, "task_id": task_id, "start": start, "end": end}
         filters["running"] = running

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..dal.entries import EntryRepository
+from ..dal.entry_counts import EntryCounts
 from ..errors import Forbidden, NoActiveTimer, NotFound, ValidationFailed
 from ..models import Entry
 from ..principal import Actor
@@ -35,10 +36,13 @@ from .workspaces import Workspaces
 
 
 class WorkspaceEntries:
-    def __init__(self, workspaces: Workspaces, entries: TimeEntries, repo: EntryRepository, clock: Clock) -> None:
+    def __init__(
+        self, workspaces: Workspaces, entries: TimeEntries, repo: EntryRepository, counts: EntryCounts, clock: Clock
+    ) -> None:
         self._workspaces = workspaces
         self._entries = entries
         self._repo = repo
+        self._counts = counts
         self._clock = clock
 
     def member(self, actor: Actor, workspace_id: int) -> Member:
@@ -208,18 +212,28 @@ class WorkspaceEntries:
         running: bool | None = None,
         billable: bool | None = None,
     ) -> int:
-        """What ``list`` would return without paging, counted (a COUNT Query)."""
+        """What ``list`` would return without paging, counted: by a workspace's,
+        member's or task's per-day counts where the filters are those (a COUNT
+        Query of the partial days at the ends), else by a COUNT Query of the range."""
         user_id = self.whose(actor, workspace_id, user_id)
-        return self._repo.count_workspace_entries(
-            workspace_id,
-            user_id=user_id,
-            project_id=project_id,
-            task_id=task_id,
-            start=start,
-            end=end,
-            running=running,
-            billable=billable,
-        )
+
+        def counted(first: dt.datetime | None, last: dt.datetime | None) -> int:
+            return self._repo.count_workspace_entries(
+                workspace_id,
+                user_id=user_id,
+                project_id=project_id,
+                task_id=task_id,
+                start=first,
+                end=last,
+                running=running,
+                billable=billable,
+            )
+
+        if project_id is None and running is None and billable is None:
+            return self._counts.between(
+                workspace_id, user_id=user_id, task_id=task_id, start=start, end=end, count_between=counted
+            )
+        return counted(start, end)
 
     # -- rules -----------------------------------------------------------------
 

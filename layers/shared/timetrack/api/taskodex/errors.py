@@ -117,8 +117,11 @@ def _timer_running(error: TimerRunning) -> str:
         return "You already have a running timer"
     if entry.task_id is None or entry.workspace_id is None:
         return f"You already have a running timer (time entry {entry.id}, on no task)"
-    task = services().workspaces.find_task(entry.workspace_id, entry.task_id)
-    return f'You already have a running timer for task "{task.title}" ({task.id})'
+    try:
+        title = services().workspaces.find_task(entry.workspace_id, entry.task_id).title
+    except DomainError:  # the 409 stands without the title (the task gone, the directory busy)
+        return f"You already have a running timer for task {entry.task_id}"
+    return f'You already have a running timer for task "{title}" ({entry.task_id})'
 
 
 STATUSES: tuple[tuple[type[DomainError], int], ...] = (
