@@ -6,11 +6,13 @@ the rollups following every write, who sees what, bad input, and the cost."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from local import manage
 from tests.conftest import join
 from tests.test_dal import QueryMeter
 from tests.test_org_time_entries import Org, assert_message
@@ -310,18 +312,18 @@ def test_a_month_reads_the_same_rollups_whatever_the_history(services, team, add
     assert aggregate(group_by="year", start_after=D(2024, 1, 1), start_before=D(2025, 1, 1)) == [(2024, 86_880)]
 
 
-def test_the_backfill_rebuilds_rollups_from_the_entries(services, team, aggregate):
+def test_the_backfill_rebuilds_rollups_from_the_entries(services, team, aggregate, capsys):
     """Entries written before the rollups existed (straight into the table) are
-    counted once rebuilt; rebuilding again changes nothing."""
+    counted once `manage rebuild-rollups` has run; running it again changes nothing."""
     history = _history(team, 12, D(2025, 1, 3))  # Jan 1-3, four hours a day
     services.rollups.write_batches([{"PutRequest": {"Item": _entry_item(e)}} for e in history])
     jan = {"start_after": D(2025, 1, 1), "start_before": D(2025, 2, 1)}
     assert aggregate(**jan) == []
 
-    entries = services.entry_repo.workspace_entries(team["ws"], limit=100)
-    assert services.rollups.rebuild(team["ws"], entries) == 3
-    assert services.rollups.rebuild(team["ws"], entries) == 3
-    assert aggregate(**jan) == [(D(2025, 1, 1), 240), (D(2025, 1, 2), 240), (D(2025, 1, 3), 240)]
+    for _ in range(2):
+        assert manage.main(["rebuild-rollups", "--workspace", str(team["ws"])]) == 0
+        assert json.loads(capsys.readouterr().out) == {"workspace_id": team["ws"], "rollups": 3}
+        assert aggregate(**jan) == [(D(2025, 1, 1), 240), (D(2025, 1, 2), 240), (D(2025, 1, 3), 240)]
 
 
 # -- over HTTP (seed 004) ------------------------------------------------------------
