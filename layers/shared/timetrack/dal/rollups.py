@@ -183,15 +183,14 @@ class RollupRepository:
         the other filters are filter expressions on what it reads."""
         filters = {"user_id": user_id, "task_id": task_id, "project_id": project_id}
         if user_id is not None:
-            index, attr, prefix = "ByDate", "date_sort", f"U#{user_id}#"
+            index, attr, prefix, keyed = "ByDate", "date_sort", f"U#{user_id}#", "user_id"
         elif task_id is not None:
-            index, attr, prefix = "ByStatus", "status_sort", f"T#{task_id}#"
+            index, attr, prefix, keyed = "ByStatus", "status_sort", f"T#{task_id}#", "task_id"
         elif project_id is not None:
-            index, attr, prefix = "ByEnd", "end_sort", f"P#{project_id}#"
+            index, attr, prefix, keyed = "ByEnd", "end_sort", f"P#{project_id}#", "project_id"
         else:
-            index, attr, prefix = None, "sk", ""
-        filtered = {name: value for name, value in filters.items() if value is not None}
-        filtered.pop({"ByDate": "user_id", "ByStatus": "task_id", "ByEnd": "project_id"}.get(index or ""), None)
+            index, attr, prefix, keyed = None, "sk", "", None
+        filtered = {name: value for name, value in filters.items() if value is not None and name != keyed}
         for low, high in _months(first, last):
             request: dict[str, Any] = {
                 "TableName": self._table,
