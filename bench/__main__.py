@@ -1,6 +1,6 @@
-"""`make bench` = `python -m bench`: cold start, warm latency, DynamoDB cost.
+"""`make bench` = `python -m bench`: cold start, warm latency, DynamoDB cost, an organization at scale.
 
-Options: --only cold,warm,cost  --runs N (cold starts per side, default 11)
+Options: --only cold,warm,cost,org  --runs N (cold starts per side, default 11)
 --calls N / --warmup N (warm, default 2000 / 200)  --importtime (list the
 slowest imports of each function)  --profile ROUTE (cProfile one warm route,
 e.g. --profile "entries list").
@@ -18,7 +18,7 @@ import time
 
 from .env import apply_lambda_environment
 
-SECTIONS = ("cold", "warm", "cost")
+SECTIONS = ("cold", "warm", "cost", "org")
 
 
 def _progress(*args, **kwargs) -> None:
@@ -29,7 +29,7 @@ def _progress(*args, **kwargs) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: cold,warm,cost")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: cold,warm,cost,org")
     parser.add_argument("--runs", type=int, default=11, help="cold starts per function and baseline (default 11)")
     parser.add_argument("--calls", type=int, default=2000, help="timed warm calls per route (default 2000)")
     parser.add_argument("--warmup", type=int, default=200, help="untimed warm calls per route first (default 200)")
@@ -123,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {request.name} | {small.total_calls} / {small.items} | {large.total_calls} / {large.items} |"
             )
         markdown.append("")
+
+    if "org" in sections:
+        from . import org_scale
+
+        measured = org_scale.measure(progress=_progress)
+        print("\n".join(org_scale.report(measured)), "\n", flush=True)
+        markdown += org_scale.markdown(measured)
 
     print(f"Results (markdown), {time.perf_counter() - started:.0f} s in all:\n")
     print("\n".join(markdown))

@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("--token-stdin", action="store_true", required=True)
     recount = commands.add_parser("rebuild-counts", help="backfill a workspace's per-day entry counts (list totals)")
     recount.add_argument("--workspace", type=int, required=True)
+    rollup = commands.add_parser("rebuild-rollups", help="backfill a workspace's per-day rollups (aggregates)")
+    rollup.add_argument("--workspace", type=int, required=True)
     args = parser.parse_args(argv)
 
     if args.local:
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "rebuild-counts":
             entries = services().entry_repo.workspace_entries(args.workspace, limit=sys.maxsize)
             result = {"workspace_id": args.workspace, "counters": services().entry_counts.rebuild(entries)}
+        elif args.command == "rebuild-rollups":
+            entries = services().entry_repo.workspace_entries(args.workspace, limit=sys.maxsize)
+            result = {"workspace_id": args.workspace, "rollups": services().rollups.rebuild(args.workspace, entries)}
         else:
             accounts.revoke_token(sys.stdin.readline().strip())
             result = {"revoked": True}

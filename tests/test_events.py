@@ -1143,6 +1143,12 @@ def _org_running_check(status, body, ctx, services, user_id):
     assert body[0]["end_time"] is None
 
 
+def _org_aggregate_check(status, body, ctx, services, user_id):
+    # January's entries on the task: 60 + 45 minutes (December's hour is outside the range).
+    assert status == 200
+    assert body == [{"total_duration_minutes": 105, "task_id": str(ctx["task"])}]
+
+
 def _org_get_check(status, body, ctx, services, user_id):
     assert status == 200
     assert body["id"] == str(ctx["entry"])
@@ -1295,6 +1301,7 @@ EXPECTATIONS: dict[str, tuple[Setup, Check]] = {
     "org_time_entries_start.json": (_world, _org_start_check),
     "org_time_entries_stop.json": (_org_world_with_timer, _org_stop_check),
     "org_time_entries_running.json": (_org_world_with_timer, _org_running_check),
+    "org_time_entries_aggregate.json": (_org_list_setup, _org_aggregate_check),
     "org_time_entries_get.json": (_org_world_with_entry, _org_get_check),
     "org_time_entries_update.json": (_org_world_with_entry, _org_update_check),
     "org_time_entries_delete.json": (_org_world_with_entry, _org_delete_check),

@@ -182,6 +182,7 @@ ROUTES = [
     ("POST", f"{ORG}/start", {"task_id": "{task_id}"}),
     ("POST", f"{ORG}/stop", {"task_id": "{task_id}"}),
     ("GET", f"{ORG}/running", None),
+    ("GET", f"{ORG}/aggregate", None),
     ("GET", f"{ORG}/{{entry_id}}", None),
     ("PUT", f"{ORG}/{{entry_id}}", {"task_id": "{task_id}", "start_time": "2024-01-22T07:00:00Z"}),
     ("DELETE", f"{ORG}/{{entry_id}}", None),

@@ -367,6 +367,7 @@ def every_route(org: Org, entry_id: str) -> list[tuple[str, str, dict | None]]:
         ("POST", "/start", {"task_id": str(org.landing)}),
         ("POST", "/stop", {"task_id": str(org.landing)}),
         ("GET", "/running", None),
+        ("GET", "/aggregate", None),
         ("GET", f"/{entry_id}", None),
         ("PUT", f"/{entry_id}", body),
         ("DELETE", f"/{entry_id}", None),

@@ -133,3 +133,21 @@ def test_the_index_follows_edits_and_deletes(repo, history):
     assert repo.workspace_entries(WS, project_id=APP, limit=10) == []
     assert ids(repo.workspace_entries(WS, project_id=WEBSITE, limit=2)) == [15, 14]
     assert 12 in ids(repo.workspace_entries(WS, user_id=ANA, project_id=WEBSITE, limit=20))
+
+
+def test_the_workspace_s_running_timers_are_read_alone(services, repo, history):
+    def timer(entry_id: int, hour: int, **fields) -> Entry:
+        return dataclasses.replace(entry(entry_id, hour, **fields), end_time=None)
+
+    ana, ben = timer(20, 30), timer(21, 31, user=BEN)
+    repo.create(ana)
+    repo.create(ben)
+    repo.create(timer(22, 32, user=103, workspace=OTHER_WS))
+    meter = QueryMeter(services.dynamodb)
+
+    assert sorted(ids(repo.workspace_running(WS))) == [20, 21]
+    assert meter.scanned == 2  # the running timers only, not the history
+
+    repo.replace(ana, dataclasses.replace(ana, end_time=ana.start_time + dt.timedelta(hours=1), version=2))
+    repo.delete(ben)
+    assert repo.workspace_running(WS) == []

@@ -17,9 +17,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
+from timetrack.aggregates import GroupBy
 from timetrack.api.app import create_app, lambda_handler
 from timetrack.api.deps import requires
 from timetrack.api.taskodex import PREFIX, errors
+from timetrack.api.taskodex.aggregates import TaskodexAggregation, aggregation_rows
 from timetrack.api.taskodex.errors import ERROR_RESPONSES, TIMER_CONFLICT, MessageRoute
 from timetrack.api.taskodex.schemas import (
     Id,
@@ -123,6 +125,43 @@ async def stop_timer(org_id: Id, body: TaskodexTimerStop, actor: Write) -> Tasko
 async def running_timers(org_id: Id, actor: Read) -> list[TaskodexTimeEntry]:
     """Your running timer in this organization, as a list of zero or one entry."""
     return [public(view) for view in services().org_time_entries.running(actor, org_id)]
+
+
+@router.get(
+    "/aggregate",
+    response_model=list[TaskodexAggregation],
+    response_model_exclude_unset=True,
+    operation_id="aggregateOrgTimeEntries",
+)
+async def aggregate_time_entries(
+    org_id: Id,
+    actor: Read,
+    task_id: Id | None = None,
+    user_id: Annotated[Id | None, Query(description="Someone else's: owners and executive managers only")] = None,
+    project_id: Id | None = None,
+    start_after: Annotated[Moment | None, Query(description="From this instant or date (default: 1 January)")] = None,
+    start_before: Annotated[
+        Moment | None, Query(description="Up to this one, excluded (default: next 1 January)")
+    ] = None,
+    group_by: GroupBy = GroupBy.DAY,
+    timezone: Annotated[str | None, Query(description="IANA zone of the days (default: your settings')")] = None,
+) -> list[TaskodexAggregation]:
+    """Your time (owners and executive managers: everyone's) in a range, by day,
+    week, month, year, task or person, in your days: an entry across midnight
+    counts in both, a running timer up to now. Bounds on quarter-hours, at most
+    5 years apart."""
+    rows = services().aggregates.aggregate(
+        actor,
+        org_id,
+        group_by=group_by,
+        task_id=task_id,
+        user_id=user_id,
+        project_id=project_id,
+        start_after=start_after,
+        start_before=start_before,
+        timezone=timezone,
+    )
+    return aggregation_rows(group_by, rows)
 
 
 @router.get("/{entry_id:digits}", response_model=TaskodexTimeEntry, operation_id="getOrgTimeEntry")

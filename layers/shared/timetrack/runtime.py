@@ -20,6 +20,7 @@ from .dal.entry_counts import EntryCounts
 from .dal.ids import IdAllocator
 from .dal.limits import RateLimitCounters
 from .dal.queue import ClockInQueue
+from .dal.rollups import RollupRepository
 from .dal.settings import SettingsRepository
 from .dal.tracked_totals import TrackedTotals
 from .services.auth import Authenticator
@@ -31,6 +32,7 @@ from .services.limits import RateLimiter
 if TYPE_CHECKING:
     from .dal.workspaces import WorkspaceRepository
     from .services.accounts import Accounts
+    from .services.aggregates import Aggregates
     from .services.cards import Cards
     from .services.clock_in import ClockIns
     from .services.health import Health
@@ -57,9 +59,12 @@ class Services:
         # Task and subtask totals, kept in each entry's own transaction.
         self.tracked_totals = TrackedTotals(self.dynamodb, config.entries_table)
         self.entry_repo = EntryRepository(self.dynamodb, config.entries_table, projections=(self.tracked_totals,))
-        # Every workspace entry write moves its per-day counts (the lists' totals).
+        # Every workspace entry write moves its per-day counts (the lists' totals)
+        # and the aggregates' per-day rollups, whichever API makes it.
         self.entry_counts = EntryCounts(self.dynamodb, config.entries_table)
         self.entry_repo.add_projection(self.entry_counts.projection)
+        self.rollups = RollupRepository(self.dynamodb, config.entries_table)
+        self.entry_repo.add_projection(self.rollups.projection)
         self.settings_repo = SettingsRepository(self.dynamodb, config.settings_table)
         self.directory = DirectoryRepository(self.dynamodb, config.directory_table)
         region = config.aws_region
@@ -148,6 +153,12 @@ class Services:
         return WorkspaceReports(
             self.workspace_entries, self.workspaces, self.clock, max_rows=self.config.export_max_rows
         )
+
+    @cached_property
+    def aggregates(self) -> Aggregates:
+        from .services.aggregates import Aggregates
+
+        return Aggregates(self.workspace_entries, self.entry_repo, self.rollups, self.settings_repo, self.clock)
 
     @cached_property
     def clock_ins(self) -> ClockIns:

@@ -28,6 +28,10 @@ index                  partition                       lists
 ``ByWorkspaceTask``    ``wst_pk = WS#<w>#T#<task>``    one task's
 =====================  ==============================  =====================
 
+The ``ACTIVE`` item of a workspace's timer carries ``ws_pk =
+WS#<w>#RUNNING`` (and its ``ws_sort``): that partition of ByWorkspace holds
+exactly the workspace's running timers (``workspace_running``).
+
 Global indexes are eventually consistent (a list may miss a write of the
 last moment); the entry itself is read from the table.
 
@@ -162,14 +166,23 @@ def _workspace_keys(entry: Entry) -> dict[str, str]:
     return keys
 
 
+def _running_partition(workspace_id: int) -> str:
+    return f"WS#{workspace_id}#RUNNING"
+
+
 def _active_item(entry: Entry) -> dict[str, Any]:
-    return {
+    item = {
         "pk": {"S": user_key(entry.user_id)},
         "sk": {"S": ACTIVE},
         "entry_id": {"N": str(entry.id)},
         "entry": {"M": to_item(_entry_values(entry))},
         "end_sort": {"S": AFTER_EVERY_INSTANT},
     }
+    if entry.workspace_id is not None:
+        # A workspace's running timers: their own partition of ByWorkspace.
+        item["ws_pk"] = {"S": _running_partition(entry.workspace_id)}
+        item["ws_sort"] = {"S": f"{utc_text(entry.start_time)}#{entry.id:016d}"}
+    return item
 
 
 def _entry_from_attrs(attrs: dict[str, Any]) -> Entry:
@@ -345,6 +358,23 @@ class EntryRepository:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return [_entry_from_item(item) for item in items[skip:wanted]]
+
+    def workspace_running(self, workspace_id: int) -> list[Entry]:
+        """Every running timer of the workspace: one Query on the ``ACTIVE``
+        items' own partition of ByWorkspace (it reads only running timers)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": WORKSPACE_INDEXES["workspace"][0],
+            "KeyConditionExpression": "ws_pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": _running_partition(workspace_id)}},
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._db.query(**request)
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return [_entry_from_item(item) for item in items]
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def workspace_entry_pages(
         self,

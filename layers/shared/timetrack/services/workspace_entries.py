@@ -203,7 +203,7 @@ class WorkspaceEntries:
     ) -> list[Entry]:
         """Entries starting in [start, end), by start time: one Query on a key
         (``subtask_id``: the entries on that subtask, filtered on its task's)."""
-        user_id = self._whose(actor, workspace_id, user_id)
+        user_id = self.whose(actor, workspace_id, user_id)
         return self._repo.workspace_entries(
             workspace_id,
             user_id=user_id,
@@ -236,7 +236,7 @@ class WorkspaceEntries:
         """Every entry ``list`` would return, unpaged, a Query page at a time
         (reports and exports of any length, in constant memory). The checks run
         in this call, before any page is read."""
-        user_id = self._whose(actor, workspace_id, user_id)
+        user_id = self.whose(actor, workspace_id, user_id)
         return self._repo.workspace_entry_pages(
             workspace_id,
             user_id=user_id,
@@ -266,7 +266,7 @@ class WorkspaceEntries:
         """What ``list`` would return without paging, counted: by a workspace's,
         member's or task's per-day counts where the filters are those (a COUNT
         Query of the partial days at the ends), else by a COUNT Query of the range."""
-        user_id = self._whose(actor, workspace_id, user_id)
+        user_id = self.whose(actor, workspace_id, user_id)
 
         def counted(first: dt.datetime | None, last: dt.datetime | None) -> int:
             return self._repo.count_workspace_entries(
@@ -289,8 +289,9 @@ class WorkspaceEntries:
 
     # -- rules -----------------------------------------------------------------
 
-    def _whose(self, actor: Actor, workspace_id: int, user_id: int | None) -> int | None:
-        """Whose entries the actor may list: managers anyone's (None: all), members their own."""
+    def whose(self, actor: Actor, workspace_id: int, user_id: int | None) -> int | None:
+        """Whose entries the actor may list (or sum up: aggregates): managers
+        anyone's (None: all), members their own; NotFound for outsiders."""
         me = self.member(actor, workspace_id)
         if me.role.manages:
             return user_id
