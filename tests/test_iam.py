@@ -171,31 +171,15 @@ def partition_key_names() -> dict[tuple[str, str], str]:
     return names
 
 
-def index_partition_key_names() -> dict[tuple[str, str], str]:
-    """(table logical id, index name) -> the name of the index's partition key attribute."""
-    return {
-        (logical_id, index["IndexName"]): next(k["AttributeName"] for k in index["KeySchema"] if k["KeyType"] == "HASH")
-        for logical_id, table in resources_of_type(load_template(), "AWS::DynamoDB::Table").items()
-        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
-        for index in table["Properties"].get(kind, [])
-    }
-
-
 def _partition(table: str, request: dict[str, Any]) -> str:
     """The partition key value a request for one item (Key or Item) or a Query (of the
-    table or an index) touches."""
-    name = partition_key_names()[table]
-    if "IndexName" in request:
-        name = index_partition_key_names()[table, request["IndexName"]]
-    """The partition key value a request for one item (Key or Item) or a Query (of the index's key) touches."""
+    table or an index: that index's own partition key) touches."""
     name = partition_key_names()[table, request.get("IndexName", "")]
     item = request.get("Key") or request.get("Item")
     if item is None:
-        # A Query on a global index names the index's own partition key (``ws_pk = :pk``).
-        key_name = r"\w+" if "IndexName" in request else name
-        match = re.search(rf"(?<![#\w])({key_name})\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
+        match = re.search(rf"(?<![#\w]){name}\s*=\s*(:\w+)", request.get("KeyConditionExpression", ""))
         assert match, f"no partition key in {request!r}: extend tests/test_iam.py"
-        item = {name: request["ExpressionAttributeValues"][match[2]]}
+        item = {name: request["ExpressionAttributeValues"][match[1]]}
     ((_, value),) = item[name].items()
     return str(value)
 
@@ -403,7 +387,7 @@ DIRECTORY_WRITES = {
     # Seed 002: each function makes the caller's default workspace on first use.
     "integrations_system": USER_CREATION | {"workspace", "workspace ids"},
     "integrations_projects": USER_CREATION | {"workspace", "workspace ids", "project ids"},
-    "integrations_tasks": USER_CREATION | {"workspace", "workspace ids", "task ids"},
+    "integrations_tasks": USER_CREATION | {"workspace", "workspace ids", "task ids", "task reference"},
     "integrations_clients": USER_CREATION | {"workspace", "workspace ids", "client ids"},
     # workspace: the default workspace, and the membership ConditionCheck of an entry's write
     "integrations_time_entries": USER_CREATION | {"workspace", "workspace ids", "entry ids"},

@@ -130,17 +130,13 @@ def _usage(item: dict[str, Any]) -> TokenUsage:
 
 
 @dataclass(frozen=True, slots=True)
-class UserProfile:
-    user_id: int
-    email: str | None
-    created_at: dt.datetime
-
-
 class Profile:
-    """A user as others see them: the id and the email, if the user has one."""
+    """A user: the id, the email if they have one, and when they first appeared
+    (None where only what others see is read)."""
 
     user_id: int
     email: str | None = None
+    created_at: dt.datetime | None = None
 
 
 class AlreadyExists(Exception):
@@ -263,11 +259,11 @@ class DirectoryRepository:
     def user_exists(self, user_id: int) -> bool:
         return self._get(key(f"USER#{user_id}", "PROFILE")) is not None
 
-    def profile(self, user_id: int) -> UserProfile | None:
+    def profile(self, user_id: int) -> Profile | None:
         values = self._get(key(f"USER#{user_id}", "PROFILE"))
         if values is None:
             return None
-        return UserProfile(user_id, values.get("email"), parse_utc(values["created_at"]))
+        return Profile(user_id, values.get("email"), parse_utc(values["created_at"]))
 
     def reachable(self) -> bool:
         """Whether the table answers a GetItem (of a key nobody writes): the health check."""

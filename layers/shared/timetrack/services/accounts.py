@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..dal.directory import AlreadyExists, DirectoryRepository, UserProfile
+from ..dal.directory import AlreadyExists, DirectoryRepository, Profile
 from ..dal.ids import IdAllocator
 from ..errors import Conflict, NotFound
 from .clock import Clock
@@ -30,7 +30,7 @@ class Accounts:
             raise Conflict(f"A user with email {email} already exists") from None
         return user_id
 
-    def profile(self, user_id: int) -> UserProfile:
+    def profile(self, user_id: int) -> Profile:
         profile = self._directory.profile(user_id)
         if profile is None:
             raise NotFound(f"User {user_id} not found")
