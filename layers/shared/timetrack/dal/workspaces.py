@@ -21,7 +21,6 @@ pk / sk                                   holds
                                           of its subtasks are not done
                                           (``open_subtasks``)
 ``WS#<id>`` / ``SUBTASK#<task>#<id>``     a subtask of a task
-``WS#<id>`` / ``SUBTASKREF#<id>``         which task a subtask is of (fixed)
 ``WS#<id>`` / ``ASSIGNEE#<task>#<user>``  a member assigned to a task
 ``TASK#<id>`` / ``REF``                   the workspace of a task (written with it)
 ``SUBTASK#<id>`` / ``REF``                the workspace and task of a subtask
@@ -665,28 +664,26 @@ class WorkspaceRepository:
     # -- subtasks ----------------------------------------------------------------
 
     def create_subtask(self, subtask: Subtask) -> None:
-        """The subtask, its reference and its task's open count, in one
-        transaction; NotFound if the task does not exist."""
-        workspace = _ws(subtask.workspace_id)
+        """The subtask, its reference by id alone and its task's open count, in
+        one transaction; NotFound if the task does not exist."""
         reference = {
             "Put": {
                 "TableName": self._table,
-                "Item": key(workspace, f"SUBTASKREF#{subtask.id}") | {"task_id": to_attr(subtask.task_id)},
+                "Item": _subtask_place(subtask),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
         writes = [
             self._open_count(subtask.workspace_id, subtask.task_id, _open(subtask.status)),
-            self._put_new(workspace, f"SUBTASK#{subtask.task_id}#{subtask.id}", subtask),
+            self._put_new(_ws(subtask.workspace_id), f"SUBTASK#{subtask.task_id}#{subtask.id}", subtask),
             reference,
-            {"Put": {"TableName": self._table, "Item": _subtask_place(subtask)}},
         ]
         self._transact(writes, {0: NotFound(f"Task {subtask.task_id} not found")})
 
     def subtask_task(self, workspace_id: int, subtask_id: int) -> int | None:
-        """The task the subtask is of (None: no such subtask)."""
-        values = self._get(_ws(workspace_id), f"SUBTASKREF#{subtask_id}")
-        return int(values["task_id"]) if values else None
+        """The task the subtask is of (None: no such subtask in this workspace)."""
+        place = self.subtask_place(subtask_id)
+        return place[1] if place is not None and place[0] == workspace_id else None
 
     def subtask_place(self, subtask_id: int) -> tuple[int, int] | None:
         """(workspace, task) of a subtask known by its id alone (seed 003), from its
@@ -740,7 +737,6 @@ class WorkspaceRepository:
         }
         writes: list[dict[str, Any]] = [
             {"Delete": delete},
-            {"Delete": {"TableName": self._table, "Key": key(workspace, f"SUBTASKREF#{subtask.id}")}},
             {"Delete": {"TableName": self._table, "Key": key(f"SUBTASK#{subtask.id}", "REF")}},
         ]
         if _open(subtask.status):
