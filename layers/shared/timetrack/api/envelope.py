@@ -29,14 +29,12 @@ not_found, timer_running, not_running, forwarding_failed, internal, ...).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -58,7 +56,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..observability import logger, metrics
-from .idempotency import IdempotentReplay
+from .dialect import DialectRoute
 
 API_VERSION = "2.0.0"
 REJECTED_METRIC = "ClockInsRejected"
@@ -234,22 +232,12 @@ def error_response(request: Request, error: Exception, *, count: bool = True) ->
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-class EnvelopeRoute(APIRoute):
+class EnvelopeRoute(DialectRoute):
     """Route class whose handler answers every error with the envelope: the
     errors never reach the app's handlers, whatever style those speak."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def enveloped(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except IdempotentReplay:
-                raise  # the kept answer: IdempotencyMiddleware sends it as it was
-            except Exception as error:
-                return error_response(request, error)
-
-        return enveloped
+    def render(self, request: Request, error: Exception) -> Response:
+        return error_response(request, error)
 
 
 def install(app: FastAPI) -> None:

@@ -34,13 +34,11 @@ answer what the framework raises outside any route.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from ...errors import (
@@ -63,7 +61,7 @@ from ...errors import (
 )
 from ...observability import logger
 from .. import limits
-from ..idempotency import IdempotentReplay
+from ..dialect import DialectRoute
 from .schemas import ErrorOut, ForbiddenOut, TimeEntryOut, TimerConflictOut, ValidationErrorOut
 
 PREFIXES = (
@@ -222,22 +220,12 @@ def error_response(request: Request, error: Exception, *, outermost: bool = Fals
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
-class IntegrationsRoute(APIRoute):
+class IntegrationsRoute(DialectRoute):
     """Route class of this API's routers: every error its handler raises answers
     in this API's format, whatever style the app's own handlers speak."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def answered(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except IdempotentReplay:
-                raise  # the kept answer: IdempotencyMiddleware sends it as it was
-            except Exception as error:
-                return error_response(request, error)
-
-        return answered
+    def render(self, request: Request, error: Exception) -> Response:
+        return error_response(request, error)
 
 
 async def _handle(request: Request, error: Exception) -> Response:

@@ -29,7 +29,6 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -52,7 +51,7 @@ from ...errors import (
 from ...observability import logger
 from ...runtime import services
 from .. import limits
-from ..idempotency import IdempotentReplay
+from ..dialect import DialectRoute
 from . import PREFIX
 
 
@@ -178,22 +177,12 @@ def error_response(request: Request, error: Exception, *, outside_middleware: bo
     return JSONResponse({"message": message}, status_code=status, headers=headers or None)
 
 
-class MessageRoute(APIRoute):
+class MessageRoute(DialectRoute):
     """Route class whose handler answers every error in this API's style: the
     errors never reach the app's handlers, whatever style those speak."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def answered(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except IdempotentReplay:
-                raise  # the kept answer: IdempotencyMiddleware sends it as it was
-            except Exception as error:
-                return error_response(request, error)
-
-        return answered
+    def render(self, request: Request, error: Exception) -> Response:
+        return error_response(request, error)
 
 
 def _handler(error_type: type[Exception]) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:

@@ -24,13 +24,11 @@ raises outside any route (unknown path, wrong method, a body too large).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from ...errors import (
@@ -53,7 +51,7 @@ from ...errors import (
 from ...observability import logger
 from ...workspaces import TaskStatus
 from .. import limits
-from ..idempotency import IdempotentReplay
+from ..dialect import DialectRoute
 from .catalogue import Lang, failed, language, message
 from .render import CARD_STATUSES, field_name, timer_running_data, unfinished
 
@@ -205,23 +203,12 @@ def error_response(request: Request, error: Exception, operation_id: str | None 
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
-class TimeLogsRoute(APIRoute):
+class TimeLogsRoute(DialectRoute):
     """Route class whose handler answers every error in this dialect, whatever
     style the app's own handlers speak."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-        operation_id = self.operation_id
-
-        async def answered(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except IdempotentReplay:
-                raise  # the kept answer: IdempotencyMiddleware sends it as it was
-            except Exception as error:
-                return error_response(request, error, operation_id)
-
-        return answered
+    def render(self, request: Request, error: Exception) -> Response:
+        return error_response(request, error, self.operation_id)
 
 
 def install(app: FastAPI) -> None:
