@@ -30,7 +30,7 @@ from ..dal.entry_counts import EntryCounts
 from ..errors import Forbidden, NoActiveTimer, NotFound, ValidationFailed
 from ..models import Entry
 from ..principal import Actor
-from ..workspaces import Member, ProjectStatus
+from ..workspaces import Member, Project, ProjectStatus
 from .clock import Clock
 from .entries import TimeEntries
 from .workspaces import Workspaces
@@ -72,16 +72,17 @@ class WorkspaceEntries:
         owner = self._owner(me, user_id)
         if subtask_id is not None:
             task_id = self._subtask_task(workspace_id, subtask_id, task_id)
-        project_id = self._placement(workspace_id, project_id, task_id, timer=end_time is None)
+        project = self._placement(workspace_id, project_id, task_id, timer=end_time is None)
         caller = self._entries.caller(owner, actor=me.user_id, request_id=request_id)
         return self._entries.create(
             caller,
             start_time=start_time,
             end_time=end_time,
-            hourly_rate=self._workspaces.entry_rate(workspace_id, owner, project_id),
+            # The project and the owner's settings as already read (the entry needs both).
+            hourly_rate=self._workspaces.rate_on(project, owner, caller.settings.default_hourly_rate),
             notes=notes,
             workspace_id=workspace_id,
-            project_id=project_id,
+            project_id=project.id,
             task_id=task_id,
             subtask_id=subtask_id,
             billable=billable,
@@ -147,7 +148,7 @@ class WorkspaceEntries:
             # (no task any more: it stays on its project).
             moved = task_id is not None and task_id != entry.task_id
             project_id = changes.get("project_id", None if moved else entry.project_id)
-            changes["project_id"] = self._placement(workspace_id, project_id, task_id, timer=False)
+            changes["project_id"] = self._placement(workspace_id, project_id, task_id, timer=False).id
             changes["task_id"] = task_id
             changes["subtask_id"] = subtask_id
         return self._entries.update(self._entries.caller(entry.user_id, actor=me.user_id), entry_id, changes)
@@ -309,7 +310,7 @@ class WorkspaceEntries:
             raise ValidationFailed("user_id", f"user {user_id} is not a member of this workspace")
         return user_id
 
-    def _placement(self, workspace_id: int, project_id: int | None, task_id: int | None, *, timer: bool) -> int:
+    def _placement(self, workspace_id: int, project_id: int | None, task_id: int | None, *, timer: bool) -> Project:
         """The entry's project, checked: a project of the workspace (active for a
         timer), and the task, if any, one of that project's."""
         if task_id is not None:
@@ -322,7 +323,7 @@ class WorkspaceEntries:
         project = self._find(self._workspaces.find_project, workspace_id, project_id, "project_id")
         if timer and project.status is not ProjectStatus.ACTIVE:
             raise ValidationFailed("project_id", f"project {project_id} is not active")
-        return project_id
+        return project
 
     def _subtask_task(self, workspace_id: int, subtask_id: int, task_id: int | None) -> int:
         """The task a subtask implies; ValidationFailed on ``subtask_id`` if it is

@@ -417,9 +417,12 @@ class Workspaces:
     def entry_rate(self, workspace_id: int, user_id: int, project_id: int) -> Decimal:
         """The rate a new entry of the user on the project is fixed at (see
         :func:`timetrack.workspaces.entry_rate`); NotFound for an unknown project."""
-        project = self._project(workspace_id, project_id)
         default = self._entries.caller(user_id).settings.default_hourly_rate
-        return entry_rate(user_id, project, self._repo.all(Contract, workspace_id), default)
+        return self.rate_on(self._project(workspace_id, project_id), user_id, default)
+
+    def rate_on(self, project: Project, user_id: int, default_rate: Decimal) -> Decimal:
+        """``entry_rate`` for a project and a default rate the caller has already read."""
+        return entry_rate(user_id, project, self._repo.all(Contract, project.workspace_id), default_rate)
 
     def find_project(self, workspace_id: int, project_id: int) -> Project:
         return self._project(workspace_id, project_id)
